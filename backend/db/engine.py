@@ -1,0 +1,95 @@
+"""Engine construction for SQLite (embedded default) and PostgreSQL.
+
+SQLite follows the measured recipe in REFERENCE §3: the driver's own transaction
+handling is switched off (``isolation_level = None``) so SQLAlchemy's ``begin`` event
+decides, WAL journal, ``synchronous=FULL``, foreign keys on, ``busy_timeout`` and
+``BEGIN IMMEDIATE`` for every write transaction. Read-only units of work use a plain
+deferred ``BEGIN`` so they never block writers. One in-process lock serialises writers
+(it cut p99 latency ten-fold in the measurement).
+
+PostgreSQL runs at READ COMMITTED; services lock rows explicitly where money moves.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
+from sqlalchemy.pool import NullPool
+
+WRITE_OPTION = "kopdana_write"
+
+
+def _configure_sqlite(engine: AsyncEngine) -> None:
+    sync_engine = engine.sync_engine
+
+    @event.listens_for(sync_engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # Let SQLAlchemy emit BEGIN itself; the driver's default lets reads run
+        # outside the transaction (measured: money created under load).
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=FULL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=5000")
+        cursor.close()
+
+    @event.listens_for(sync_engine, "begin")
+    def _on_begin(connection: Any) -> None:
+        write = connection.get_execution_options().get(WRITE_OPTION, True)
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
+
+
+def create_engine(database_url: str, *, echo: bool = False) -> AsyncEngine:
+    """Create the async engine for ``database_url`` with kopdana's connection rules."""
+    url = make_url(database_url)
+    if url.get_backend_name() == "sqlite":
+        if url.database and url.database != ":memory:":
+            from pathlib import Path
+
+            Path(url.database).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_async_engine(url, echo=echo, connect_args={"timeout": 30})
+        _configure_sqlite(engine)
+        return engine
+    return create_async_engine(
+        url,
+        echo=echo,
+        pool_size=10,
+        max_overflow=20,
+        pool_pre_ping=True,
+        isolation_level="READ COMMITTED",
+    )
+
+
+@dataclass
+class Database:
+    """The database handle every service receives: engine, session factories, write lock."""
+
+    engine: AsyncEngine
+    write_lock: asyncio.Lock | None = field(default=None)
+
+    def __post_init__(self) -> None:
+        self.is_sqlite = self.engine.dialect.name == "sqlite"
+        if self.is_sqlite and self.write_lock is None:
+            self.write_lock = asyncio.Lock()
+        write_engine = self.engine.execution_options(**{WRITE_OPTION: True})
+        read_engine = self.engine.execution_options(**{WRITE_OPTION: False})
+        self.write_sessions = async_sessionmaker(write_engine, expire_on_commit=False)
+        self.read_sessions = async_sessionmaker(read_engine, expire_on_commit=False)
+
+    @classmethod
+    def from_url(cls, database_url: str, *, echo: bool = False) -> Database:
+        return cls(create_engine(database_url, echo=echo))
+
+    async def dispose(self) -> None:
+        await self.engine.dispose()
+
+
+def null_pool_engine(database_url: str) -> AsyncEngine:
+    """An engine without pooling, for one-shot commands such as migrations."""
+    return create_async_engine(database_url, poolclass=NullPool)

@@ -1,0 +1,1 @@
+"""UI helpers shared by the conversation flows: callbacks, keyboards, text formatting."""

@@ -1,0 +1,39 @@
+"""Locale-aware text helpers for views: translate first, then format (DESIGN §3 rule 6)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from html import escape
+from typing import Any
+
+from aiogram.utils.i18n import I18n
+from aiogram.utils.i18n import gettext as _
+
+from backend import formatting
+from backend.domain.errors import KopdanaError
+
+
+def current_locale() -> str:
+    return I18n.get_current().current_locale
+
+
+def money(amount: int) -> str:
+    return formatting.format_rupiah(amount, current_locale())
+
+
+def date(value: dt.date) -> str:
+    return formatting.format_date(value, current_locale())
+
+
+def error_text(error: KopdanaError) -> str:
+    """The member-facing explanation of a typed error, in their language."""
+    params: dict[str, Any] = {
+        key: escape(str(value)) if isinstance(value, str) else value
+        for key, value in error.params.items()
+    }
+    return _(error.code).format(**params)
+
+
+def html(value: str) -> str:
+    """Escape member-typed text before it goes into an HTML message."""
+    return escape(value, quote=False)
