@@ -15,7 +15,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SQLITE_URL = f"sqlite+aiosqlite:///{PROJECT_ROOT / 'var' / 'kopdana.sqlite3'}"
 OFFICIAL_TELEGRAM_API_URL = "https://api.telegram.org"
-SANDBOX_BOT_TOKEN = "1000001:kopdana-sandbox-token"
+SANDBOX_BOT_TOKEN = "7000000001:sandbox-token"  # the sandbox's default bot (sandbox/config.py)
 
 
 class Settings(BaseSettings):

@@ -1,11 +1,11 @@
 """The ``kopdana`` command: the composition root for bot, admin web and sandbox.
 
-    kopdana run          everything for the embedded default (migrate, seed, sandbox, bot, admin)
-    kopdana bot          the bot alone (polling or webhook, from settings)
-    kopdana admin        the admin web alone
-    kopdana sandbox      the local Telegram Bot API emulator alone
-    kopdana migrate      apply database migrations
-    kopdana seed-demo    demo branches and members
+kopdana run          everything for the embedded default (migrate, seed, sandbox, bot, admin)
+kopdana bot          the bot alone (polling or webhook, from settings)
+kopdana admin        the admin web alone
+kopdana sandbox      the local Telegram Bot API emulator alone
+kopdana migrate      apply database migrations
+kopdana seed-demo    demo branches and members
 """
 
 from __future__ import annotations
@@ -16,7 +16,8 @@ import contextlib
 import datetime as dt
 import logging
 import sys
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Callable, Coroutine, Sequence
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import httpx
@@ -46,8 +47,10 @@ async def cmd_seed_demo(settings: Settings) -> None:
         report = await seed_demo(db, today=_today(settings))
     finally:
         await db.dispose()
-    print(f"demo data: {report.branches_created} branches and "
-          f"{report.members_created} members created")
+    print(
+        f"demo data: {report.branches_created} branches and "
+        f"{report.members_created} members created"
+    )
 
 
 def _uvicorn_server(app: object, host: str, port: int) -> uvicorn.Server:
@@ -79,8 +82,12 @@ async def _introduce_demo_members_to_sandbox(settings: Settings) -> None:
             first, _, last = demo.full_name.partition(" ")
             await client.put(
                 f"{base}/users/{demo.telegram_user_id}",
-                json={"first_name": first, "last_name": last, "language_code": "id",
-                      "phone_number": demo.phone},
+                json={
+                    "first_name": first,
+                    "last_name": last,
+                    "language_code": "id",
+                    "phone_number": demo.phone,
+                },
             )
 
 
@@ -100,15 +107,21 @@ async def cmd_run(settings: Settings) -> None:
             await _introduce_demo_members_to_sandbox(settings)
         from admin_web.app import create_app as create_admin_app
 
-        admin = _uvicorn_server(create_admin_app(settings, db), settings.admin_host, settings.admin_port)
+        admin = _uvicorn_server(
+            create_admin_app(settings, db), settings.admin_host, settings.admin_port
+        )
         servers.append(admin)
         tasks.append(await _serve_until_stopped(admin))
         runner = create_runner(settings, db)
         await runner.start()
         print("\nkopdana is running:")
         if settings.uses_sandbox:
-            print(f"  chat with the bot (sandbox): http://{settings.sandbox_host}:{settings.sandbox_port}/")
-        print(f"  admin web:                   http://{settings.admin_host}:{settings.admin_port}/healthz")
+            print(
+                f"  chat with the bot (sandbox): http://{settings.sandbox_host}:{settings.sandbox_port}/"
+            )
+        print(
+            f"  admin web:                   http://{settings.admin_host}:{settings.admin_port}/healthz"
+        )
         print(f"  bot mode:                    {settings.bot_mode}")
         print("Press Ctrl+C to stop.\n", flush=True)
         await runner.wait()
@@ -137,7 +150,9 @@ async def cmd_bot(settings: Settings) -> None:
 async def cmd_admin(settings: Settings) -> None:
     from admin_web.app import create_app as create_admin_app
 
-    await _uvicorn_server(create_admin_app(settings), settings.admin_host, settings.admin_port).serve()
+    await _uvicorn_server(
+        create_admin_app(settings), settings.admin_host, settings.admin_port
+    ).serve()
 
 
 async def cmd_sandbox(settings: Settings) -> None:
@@ -146,7 +161,7 @@ async def cmd_sandbox(settings: Settings) -> None:
     await _sandbox_server(settings).serve()
 
 
-COMMANDS: dict[str, tuple[str, Callable[[Settings], Awaitable[None]]]] = {
+COMMANDS: dict[str, tuple[str, Callable[[Settings], Coroutine[Any, Any, None]]]] = {
     "run": ("migrate, seed demo data, start sandbox (no token) + bot + admin web", cmd_run),
     "bot": ("run the Telegram bot (polling or webhook per KOPDANA_BOT_MODE)", cmd_bot),
     "admin": ("run the admin web", cmd_admin),

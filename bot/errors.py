@@ -1,4 +1,5 @@
-"""The one error handler: log the unexpected once with its update id, apologise in the member's language.
+"""The one error handler: log the unexpected once with its update id, apologise in the
+member's language.
 
 Expected errors (the typed tree in ``backend.domain.errors``) are answered where they
 happen, by re-asking; anything reaching here is a bug or an outage.
@@ -30,9 +31,7 @@ def build_error_router() -> Router:
 
 async def _apologise(event: ErrorEvent) -> bool:
     update = event.update
-    log.error(
-        "update %s failed: %r", update.update_id, event.exception, exc_info=event.exception
-    )
+    log.error("update %s failed: %r", update.update_id, event.exception, exc_info=event.exception)
     text = _("error.unexpected")
     try:
         if update.message is not None:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import gettext
+from collections.abc import Generator
+from contextlib import contextmanager
 from pathlib import Path
 
 from aiogram.utils.i18n import I18n
@@ -20,6 +22,16 @@ class CatalogI18n(I18n):
 
     def find_locales(self) -> dict[str, gettext.GNUTranslations]:
         return load_translations(self.path)
+
+    @contextmanager
+    def context(self) -> Generator[I18n, None, None]:
+        # aiogram's gettext helpers look up ``I18n.get_current()``; a subclass gets a
+        # context variable of its own, so set the base class's explicitly.
+        token = I18n.set_current(self)
+        try:
+            yield self
+        finally:
+            I18n.reset_current(token)
 
 
 def choose_locale(actor: Actor, telegram_language_code: str | None, default: str) -> str:

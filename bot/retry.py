@@ -39,7 +39,9 @@ class RetryAfterMiddleware(BaseRequestMiddleware):
                     raise
                 log.warning(
                     "flood control on %s: waiting %ss (attempt %d)",
-                    type(method).__name__, error.retry_after, attempt,
+                    type(method).__name__,
+                    error.retry_after,
+                    attempt,
                 )
                 await asyncio.sleep(error.retry_after)
         raise AssertionError("unreachable")

@@ -131,4 +131,8 @@ class WebhookRunner(_BotRunner):
 
 
 def create_runner(settings: Settings, db: Database) -> PollingRunner | WebhookRunner:
-    return WebhookRunner(settings, db) if settings.bot_mode == "webhook" else PollingRunner(settings, db)
+    return (
+        WebhookRunner(settings, db)
+        if settings.bot_mode == "webhook"
+        else PollingRunner(settings, db)
+    )

@@ -33,7 +33,7 @@ class _Repository:
 
 
 class BranchRepository(_Repository):
-    def _active(self, search: str | None) -> Select[tuple[Branch]]:
+    def _active(self, search: str | None) -> Select[Branch]:
         query = select(Branch).where(Branch.active.is_(True))
         if search:
             pattern = f"%{search.strip().lower()}%"

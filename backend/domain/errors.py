@@ -22,7 +22,7 @@ it with ``error.params``.
     ├── NotFoundError              a referenced record does not exist (or is not visible)
     │   ├── MemberNotFound
     │   └── BranchNotFound
-    └── PermissionError_           the actor may not do this
+    └── NotAllowedError            the actor may not do this
         └── MemberDeactivated
 
 Domain code raises these; it never formats user text itself.
@@ -37,8 +37,9 @@ from typing import Any, ClassVar
 class KopdanaError(Exception):
     """Base of every expected kopdana error.
 
-    ``code`` (``default_code`` unless a more specific one is given) is stable and doubles as the message key in the gettext catalogs;
-    ``params`` are the values the translated message is formatted with.
+    ``code`` (``default_code`` unless a more specific one is given) is stable and
+    doubles as the message key in the gettext catalogs; ``params`` are the values the
+    translated message is formatted with.
     """
 
     default_code: ClassVar[str] = "error.unexpected"
@@ -115,9 +116,9 @@ class BranchNotFound(NotFoundError):
     default_code = "error.branch_not_found"
 
 
-class PermissionError_(KopdanaError):  # noqa: N801 - avoid shadowing the builtin
+class NotAllowedError(KopdanaError):
     default_code = "error.permission"
 
 
-class MemberDeactivated(PermissionError_):
+class MemberDeactivated(NotAllowedError):
     default_code = "error.member_deactivated"

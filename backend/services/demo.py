@@ -79,8 +79,14 @@ async def seed_demo(db: Database, *, today: dt.date) -> SeedReport:
         for code, name, city, timezone in DEMO_BRANCHES:
             if await uow.branches.get_by_code(code) is None:
                 uow.branches.add(
-                    Branch(code=code, name=f"Cabang {name}", city=city, timezone=timezone,
-                           address=f"Jl. Koperasi No. 1, {city}", active=True)
+                    Branch(
+                        code=code,
+                        name=f"Cabang {name}",
+                        city=city,
+                        timezone=timezone,
+                        address=f"Jl. Koperasi No. 1, {city}",
+                        active=True,
+                    )
                 )
                 branches_created += 1
         await uow.commit()

@@ -36,7 +36,10 @@ REGISTRATION_ACTOR = "member:self-registration"
 
 def branch_view(branch: Branch) -> BranchView:
     return BranchView(
-        id=branch.id, code=branch.code, name=branch.name, city=branch.city,
+        id=branch.id,
+        code=branch.code,
+        name=branch.name,
+        city=branch.city,
         timezone=branch.timezone,
     )
 
@@ -162,7 +165,9 @@ async def register_member(
             await uow.session.flush()
         except IntegrityError as error:
             # A concurrent registration won the race on a unique index.
-            raise (DuplicateNik() if "nik" in str(error.orig) else DuplicateTelegramAccount()) from error
+            raise (
+                DuplicateNik() if "nik" in str(error.orig) else DuplicateTelegramAccount()
+            ) from error
         member.branch = branch
         view = member_view(member)
         await uow.commit()

@@ -53,9 +53,7 @@ async def save_conversation_state(db: Database, *, storage_key: str, state: str 
         await uow.commit()
 
 
-async def save_conversation_data(
-    db: Database, *, storage_key: str, data: dict[str, Any]
-) -> None:
+async def save_conversation_data(db: Database, *, storage_key: str, data: dict[str, Any]) -> None:
     async with UnitOfWork(db) as uow:
         await uow.conversation_states.upsert(storage_key, {"data": data})
         await uow.commit()

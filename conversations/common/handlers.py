@@ -6,7 +6,6 @@ conversation is a command, not an answer.
 
 from __future__ import annotations
 
-from aiogram import Router
 from aiogram.filters import Command, CommandStart
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message, ReplyKeyboardRemove
@@ -17,17 +16,18 @@ from backend.db.engine import Database
 from backend.domain.errors import RoleAlreadyHeld
 from backend.domain.members import Role
 from backend.services.dto import Actor
-from backend.services.members import add_role, get_member, set_language
+from backend.services.members import add_role, set_language
 from conversations.common import views
 from conversations.registration import views as registration_views
 from conversations.ui.callbacks import AddRole, LanguagePick, MenuAction
 from conversations.ui.keyboards import language_keyboard
+from conversations.ui.routing import FlowRoutes
 from conversations.ui.text import error_text
 
-router = Router(name="common")
+routes = FlowRoutes("common")
 
 
-@router.message(CommandStart())
+@routes.message(CommandStart())
 async def start(message: Message, state: FSMContext, actor: Actor) -> None:
     await state.clear()
     if actor.member is not None:
@@ -37,7 +37,7 @@ async def start(message: Message, state: FSMContext, actor: Actor) -> None:
     await message.answer(text, reply_markup=markup)
 
 
-@router.message(Command("menu"))
+@routes.message(Command("menu"))
 async def menu(message: Message, state: FSMContext, actor: Actor) -> None:
     await state.clear()
     await show_menu_or_landing(message, actor)
@@ -52,7 +52,7 @@ async def show_menu_or_landing(message: Message, actor: Actor) -> None:
     await message.answer(text, reply_markup=markup)
 
 
-@router.message(Command("profile"))
+@routes.message(Command("profile"))
 async def profile(message: Message, actor: Actor) -> None:
     if actor.member is None:
         await message.answer(_("menu.not_registered"))
@@ -61,17 +61,17 @@ async def profile(message: Message, actor: Actor) -> None:
     await message.answer(text, reply_markup=markup)
 
 
-@router.message(Command("language"))
+@routes.message(Command("language"))
 async def language(message: Message) -> None:
     await message.answer(_("language.choose"), reply_markup=language_keyboard())
 
 
-@router.message(Command("help"))
+@routes.message(Command("help"))
 async def help_command(message: Message, actor: Actor) -> None:
     await message.answer(views.help_text(registered=actor.member is not None))
 
 
-@router.message(Command("cancel"))
+@routes.message(Command("cancel"))
 async def cancel(message: Message, state: FSMContext) -> None:
     had_state = await state.get_state() is not None
     await state.clear()
@@ -79,21 +79,21 @@ async def cancel(message: Message, state: FSMContext) -> None:
     await message.answer(_(key), reply_markup=ReplyKeyboardRemove())
 
 
-@router.callback_query(LanguagePick.filter())
+@routes.callback_query(LanguagePick.filter())
 async def pick_language(
     query: CallbackQuery, callback_data: LanguagePick, db: Database, i18n: I18n
 ) -> None:
-    chosen = await set_language(db, telegram_user_id=query.from_user.id, language=callback_data.code)
+    chosen = await set_language(
+        db, telegram_user_id=query.from_user.id, language=callback_data.code
+    )
     with i18n.use_locale(chosen):
         await query.answer()
         assert isinstance(query.message, Message)
         await query.message.answer(_("language.changed"))
 
 
-@router.callback_query(MenuAction.filter())
-async def menu_action(
-    query: CallbackQuery, callback_data: MenuAction, actor: Actor
-) -> None:
+@routes.callback_query(MenuAction.filter())
+async def menu_action(query: CallbackQuery, callback_data: MenuAction, actor: Actor) -> None:
     await query.answer()
     assert isinstance(query.message, Message)
     if callback_data.action == "language":
@@ -110,7 +110,7 @@ async def menu_action(
         await query.message.answer(text, reply_markup=markup)
 
 
-@router.callback_query(AddRole.filter())
+@routes.callback_query(AddRole.filter())
 async def add_another_role(
     query: CallbackQuery, callback_data: AddRole, actor: Actor, db: Database
 ) -> None:

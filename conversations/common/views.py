@@ -72,4 +72,6 @@ def profile(member: MemberView) -> tuple[str, InlineKeyboardMarkup]:
 
 
 def help_text(*, registered: bool) -> str:
-    return _("help.text") + "\n\n" + (_("help.registered") if registered else _("help.unregistered"))
+    return (
+        _("help.text") + "\n\n" + (_("help.registered") if registered else _("help.unregistered"))
+    )

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from aiogram import F, Router
+from aiogram import F
 from aiogram.filters import StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message, ReplyKeyboardRemove
@@ -58,9 +58,10 @@ from conversations.registration.states import (
     step_named,
 )
 from conversations.ui.callbacks import Nav
+from conversations.ui.routing import FlowRoutes
 from conversations.ui.text import error_text
 
-router = Router(name="registration")
+routes = FlowRoutes("registration")
 IN_REGISTRATION = StateFilter(*STEPS, Registration.summary, Registration.edit_choice)
 
 
@@ -68,6 +69,7 @@ async def ask(message: Message, state: FSMContext, step: Any, db: Database) -> N
     """Move to ``step`` and ask its question."""
     await state.set_state(step)
     data = await state.get_data()
+    markup: views.Markup
     if step == Registration.summary:
         text, markup = views.summary(data)
     elif step == Registration.branch:
@@ -105,7 +107,7 @@ async def store_and_advance(
 # Landing -----------------------------------------------------------------------------
 
 
-@router.callback_query(RoleChoice.filter())
+@routes.callback_query(RoleChoice.filter())
 async def choose_role(
     query: CallbackQuery, callback_data: RoleChoice, state: FSMContext, actor: Actor, db: Database
 ) -> None:
@@ -123,15 +125,15 @@ async def choose_role(
 # Navigation --------------------------------------------------------------------------
 
 
-@router.callback_query(Nav.filter(F.action == "back"), IN_REGISTRATION)
+@routes.callback_query(Nav.filter(F.action == "back"), IN_REGISTRATION)
 async def go_back(query: CallbackQuery, state: FSMContext, db: Database) -> None:
     await query.answer()
     assert isinstance(query.message, Message)
     await step_back(query.message, state, db)
 
 
-@router.callback_query(Nav.filter(F.action == "cancel"), IN_REGISTRATION)
-@router.callback_query(SummaryAction.filter(F.action == "cancel"), IN_REGISTRATION)
+@routes.callback_query(Nav.filter(F.action == "cancel"), IN_REGISTRATION)
+@routes.callback_query(SummaryAction.filter(F.action == "cancel"), IN_REGISTRATION)
 async def cancel(query: CallbackQuery, state: FSMContext) -> None:
     await query.answer()
     assert isinstance(query.message, Message)
@@ -157,7 +159,7 @@ async def step_back(message: Message, state: FSMContext, db: Database) -> None:
 # Steps -------------------------------------------------------------------------------
 
 
-@router.message(Registration.full_name, F.text)
+@routes.message(Registration.full_name, F.text)
 async def take_full_name(message: Message, state: FSMContext, db: Database) -> None:
     try:
         full_name = validate_full_name(message.text or "")
@@ -167,7 +169,7 @@ async def take_full_name(message: Message, state: FSMContext, db: Database) -> N
     await store_and_advance(message, state, db, full_name=full_name)
 
 
-@router.message(Registration.nik, F.text)
+@routes.message(Registration.nik, F.text)
 async def take_nik(message: Message, state: FSMContext, db: Database) -> None:
     data = await state.get_data()
     try:
@@ -181,7 +183,7 @@ async def take_nik(message: Message, state: FSMContext, db: Database) -> None:
     await store_and_advance(message, state, db, nik=nik.nik)
 
 
-@router.message(Registration.birth_date, F.text)
+@routes.message(Registration.birth_date, F.text)
 async def take_birth_date(
     message: Message, state: FSMContext, db: Database, today: dt.date
 ) -> None:
@@ -196,7 +198,7 @@ async def take_birth_date(
     await store_and_advance(message, state, db, birth_date=birth_date.isoformat())
 
 
-@router.message(Registration.phone, F.contact)
+@routes.message(Registration.phone, F.contact)
 async def take_phone(message: Message, state: FSMContext, db: Database) -> None:
     contact = message.contact
     assert contact is not None and message.from_user is not None
@@ -214,7 +216,7 @@ async def take_phone(message: Message, state: FSMContext, db: Database) -> None:
     await store_and_advance(message, state, db, phone=phone)
 
 
-@router.message(Registration.phone, F.text)
+@routes.message(Registration.phone, F.text)
 async def phone_typed(message: Message, state: FSMContext, db: Database) -> None:
     if message.text == _("nav.cancel"):
         await state.clear()
@@ -226,7 +228,7 @@ async def phone_typed(message: Message, state: FSMContext, db: Database) -> None
         await reask(message, state, db, ValidationError(code="error.phone.use_button"))
 
 
-@router.message(Registration.branch, F.text)
+@routes.message(Registration.branch, F.text)
 async def search_branch(message: Message, state: FSMContext, db: Database) -> None:
     await state.update_data(branch_search=message.text)
     page = await list_active_branches(db, search=message.text, page=0)
@@ -234,7 +236,7 @@ async def search_branch(message: Message, state: FSMContext, db: Database) -> No
     await message.answer(text, reply_markup=markup)
 
 
-@router.callback_query(BranchPageTurn.filter(), Registration.branch)
+@routes.callback_query(BranchPageTurn.filter(), Registration.branch)
 async def turn_branch_page(
     query: CallbackQuery, callback_data: BranchPageTurn, state: FSMContext, db: Database
 ) -> None:
@@ -247,7 +249,7 @@ async def turn_branch_page(
         await query.message.edit_text(text, reply_markup=markup)
 
 
-@router.callback_query(BranchPick.filter(), Registration.branch)
+@routes.callback_query(BranchPick.filter(), Registration.branch)
 async def pick_branch(
     query: CallbackQuery, callback_data: BranchPick, state: FSMContext, db: Database
 ) -> None:
@@ -259,12 +261,16 @@ async def pick_branch(
         await reask(query.message, state, db, error)
         return
     await store_and_advance(
-        query.message, state, db, branch_id=branch.id, branch_label=f"{branch.name} ({branch.city})",
+        query.message,
+        state,
+        db,
+        branch_id=branch.id,
+        branch_label=f"{branch.name} ({branch.city})",
         branch_search=None,
     )
 
 
-@router.message(Registration.address, F.text)
+@routes.message(Registration.address, F.text)
 async def take_address(message: Message, state: FSMContext, db: Database) -> None:
     try:
         address = validate_address(message.text or "")
@@ -274,7 +280,7 @@ async def take_address(message: Message, state: FSMContext, db: Database) -> Non
     await store_and_advance(message, state, db, address=address)
 
 
-@router.message(Registration.bank_name, F.text)
+@routes.message(Registration.bank_name, F.text)
 async def take_bank_name(message: Message, state: FSMContext, db: Database) -> None:
     try:
         bank_name = validate_bank_name(message.text or "")
@@ -284,7 +290,7 @@ async def take_bank_name(message: Message, state: FSMContext, db: Database) -> N
     await store_and_advance(message, state, db, bank_name=bank_name)
 
 
-@router.callback_query(BankPick.filter(), Registration.bank_name)
+@routes.callback_query(BankPick.filter(), Registration.bank_name)
 async def pick_bank(
     query: CallbackQuery, callback_data: BankPick, state: FSMContext, db: Database
 ) -> None:
@@ -295,7 +301,7 @@ async def pick_bank(
     await store_and_advance(query.message, state, db, bank_name=COMMON_BANKS[callback_data.index])
 
 
-@router.message(Registration.bank_account_number, F.text)
+@routes.message(Registration.bank_account_number, F.text)
 async def take_account_number(message: Message, state: FSMContext, db: Database) -> None:
     try:
         number = validate_bank_account_number(message.text or "")
@@ -305,7 +311,7 @@ async def take_account_number(message: Message, state: FSMContext, db: Database)
     await store_and_advance(message, state, db, bank_account_number=number)
 
 
-@router.message(Registration.bank_account_holder, F.text)
+@routes.message(Registration.bank_account_holder, F.text)
 async def take_account_holder(message: Message, state: FSMContext, db: Database) -> None:
     try:
         holder = validate_account_holder(message.text or "")
@@ -315,7 +321,7 @@ async def take_account_holder(message: Message, state: FSMContext, db: Database)
     await store_and_advance(message, state, db, bank_account_holder=holder)
 
 
-@router.callback_query(HolderIsMe.filter(), Registration.bank_account_holder)
+@routes.callback_query(HolderIsMe.filter(), Registration.bank_account_holder)
 async def holder_is_me(query: CallbackQuery, state: FSMContext, db: Database) -> None:
     await query.answer()
     assert isinstance(query.message, Message)
@@ -326,14 +332,14 @@ async def holder_is_me(query: CallbackQuery, state: FSMContext, db: Database) ->
 # Summary -----------------------------------------------------------------------------
 
 
-@router.callback_query(SummaryAction.filter(F.action == "show"), IN_REGISTRATION)
+@routes.callback_query(SummaryAction.filter(F.action == "show"), IN_REGISTRATION)
 async def show_summary(query: CallbackQuery, state: FSMContext, db: Database) -> None:
     await query.answer()
     assert isinstance(query.message, Message)
     await ask(query.message, state, Registration.summary, db)
 
 
-@router.callback_query(SummaryAction.filter(F.action == "edit"), Registration.summary)
+@routes.callback_query(SummaryAction.filter(F.action == "edit"), Registration.summary)
 async def choose_field_to_edit(query: CallbackQuery, state: FSMContext) -> None:
     await query.answer()
     assert isinstance(query.message, Message)
@@ -342,7 +348,7 @@ async def choose_field_to_edit(query: CallbackQuery, state: FSMContext) -> None:
     await query.message.answer(text, reply_markup=markup)
 
 
-@router.callback_query(EditField.filter(), Registration.edit_choice)
+@routes.callback_query(EditField.filter(), Registration.edit_choice)
 async def edit_field(
     query: CallbackQuery, callback_data: EditField, state: FSMContext, db: Database
 ) -> None:
@@ -355,10 +361,8 @@ async def edit_field(
     await ask(query.message, state, step, db)
 
 
-@router.callback_query(SummaryAction.filter(F.action == "confirm"), Registration.summary)
-async def confirm(
-    query: CallbackQuery, state: FSMContext, db: Database, today: dt.date
-) -> None:
+@routes.callback_query(SummaryAction.filter(F.action == "confirm"), Registration.summary)
+async def confirm(query: CallbackQuery, state: FSMContext, db: Database, today: dt.date) -> None:
     await query.answer()
     assert isinstance(query.message, Message)
     data = await state.get_data()
@@ -402,7 +406,7 @@ async def confirm(
     await query.message.answer(text, reply_markup=markup)
 
 
-@router.message(IN_REGISTRATION)
+@routes.message(IN_REGISTRATION)
 async def not_text(message: Message, state: FSMContext, db: Database) -> None:
     """A sticker, photo or voice note where we expect typed text or a button."""
     await reask(message, state, db, ValidationError(code="error.expected_text"))

@@ -32,7 +32,7 @@ STEPS: tuple[State, ...] = (
 )
 
 # The field a step fills, keyed by the state's short name (also used in callback data).
-FIELD_OF_STEP = {step.state.split(":")[1]: step for step in STEPS}
+FIELD_OF_STEP = {str(step.state).split(":")[1]: step for step in STEPS}
 
 
 def step_named(name: str) -> State | None:

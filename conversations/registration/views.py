@@ -42,8 +42,8 @@ def landing() -> tuple[str, InlineKeyboardMarkup]:
     )
 
 
-def step_name(state: str) -> str:
-    return state.split(":")[1]
+def step_name(state: str | None) -> str:
+    return str(state).split(":")[1]
 
 
 def question(state: str, data: dict[str, Any]) -> tuple[str, Markup]:
@@ -57,7 +57,10 @@ def question(state: str, data: dict[str, Any]) -> tuple[str, Markup]:
         return text, phone_keyboard()
     if name == "bank_name":
         rows = [
-            [button(bank, BankPick(index=i).pack()) for i, bank in enumerate(COMMON_BANKS[j : j + 3], j)]
+            [
+                button(bank, BankPick(index=i).pack())
+                for i, bank in enumerate(COMMON_BANKS[j : j + 3], j)
+            ]
             for j in range(0, min(len(COMMON_BANKS), 9), 3)
         ]
     if name == "bank_account_holder" and data.get("full_name"):
@@ -87,7 +90,9 @@ def branch_list(page: BranchPage) -> tuple[str, InlineKeyboardMarkup]:
         lines.append(_("registration.branch_none_found").format(search=html(page.search)))
     elif page.search:
         lines.append(
-            _("registration.branch_search_result").format(search=html(page.search), total=page.total)
+            _("registration.branch_search_result").format(
+                search=html(page.search), total=page.total
+            )
         )
     lines.append(_("registration.ask.branch"))
     rows = [
@@ -137,7 +142,12 @@ def summary(data: dict[str, Any]) -> tuple[str, InlineKeyboardMarkup]:
 
 def edit_choice() -> tuple[str, InlineKeyboardMarkup]:
     rows = [
-        [button(_(f"registration.field.{step_name(s.state)}"), EditField(field=step_name(s.state)).pack())]
+        [
+            button(
+                _(f"registration.field.{step_name(s.state)}"),
+                EditField(field=step_name(s.state)).pack(),
+            )
+        ]
         for s in STEPS
     ]
     rows.append([button(_("nav.back"), SummaryAction(action="show").pack())])

@@ -12,8 +12,12 @@ def nav_row(*, back: bool = True) -> list[InlineKeyboardButton]:
     """The Back / Cancel row that every step of a conversation offers."""
     row = []
     if back:
-        row.append(InlineKeyboardButton(text=_("nav.back"), callback_data=Nav(action="back").pack()))
-    row.append(InlineKeyboardButton(text=_("nav.cancel"), callback_data=Nav(action="cancel").pack()))
+        row.append(
+            InlineKeyboardButton(text=_("nav.back"), callback_data=Nav(action="back").pack())
+        )
+    row.append(
+        InlineKeyboardButton(text=_("nav.cancel"), callback_data=Nav(action="cancel").pack())
+    )
     return row
 
 

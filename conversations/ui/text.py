@@ -14,7 +14,7 @@ from backend.domain.errors import KopdanaError
 
 
 def current_locale() -> str:
-    return I18n.get_current().current_locale
+    return I18n.get_current(no_error=False).current_locale
 
 
 def money(amount: int) -> str:
