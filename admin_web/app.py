@@ -11,7 +11,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request
 
-from backend.db.engine import Database
+from backend.services import Database
 from backend.services.health import check_database
 from backend.settings import Settings
 

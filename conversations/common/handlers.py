@@ -12,7 +12,7 @@ from aiogram.types import CallbackQuery, Message, ReplyKeyboardRemove
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 
-from backend.db.engine import Database
+from backend.services import Database
 from backend.domain.errors import RoleAlreadyHeld
 from backend.domain.members import Role
 from backend.services.dto import Actor

@@ -15,7 +15,7 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message, ReplyKeyboardRemove
 from aiogram.utils.i18n import gettext as _
 
-from backend.db.engine import Database
+from backend.services import Database
 from backend.domain.errors import (
     BranchNotFound,
     DuplicateNik,
