@@ -29,8 +29,10 @@ WEBHOOK_SECRET = "test-secret_123"
 
 def msg(key: str, language: str = "id", **params: Any) -> str:
     """A catalog message as the member sees it: translated, formatted, HTML removed."""
-    text = TRANSLATIONS[language].gettext(key).format(**params) if params else (
-        TRANSLATIONS[language].gettext(key)
+    text = (
+        TRANSLATIONS[language].gettext(key).format(**params)
+        if params
+        else (TRANSLATIONS[language].gettext(key))
     )
     return unescape(re.sub(r"<[^>]+>", "", text))
 

@@ -18,8 +18,9 @@ RINA = 700000101  # seeded financier, awaiting verification (backend/services/de
 
 
 async def rina(sandbox: SandboxServer) -> SandboxUser:
-    return await sandbox.create_user(RINA, "Rina", last_name="Wulandari",
-                                     phone_number="+6281234567901")
+    return await sandbox.create_user(
+        RINA, "Rina", last_name="Wulandari", phone_number="+6281234567901"
+    )
 
 
 async def test_language_switch_is_remembered(bot: BotHarness, siti: SandboxUser) -> None:
@@ -50,8 +51,9 @@ async def test_a_member_adds_the_other_role_from_the_menu(
 ) -> None:
     member = await rina(sandbox)
     await member.send_text("/menu")
-    await member.wait_for_bot_message(contains=msg("menu.meanwhile_awaiting",
-                                                   branch="Cabang Jakarta Selatan"))
+    await member.wait_for_bot_message(
+        contains=msg("menu.meanwhile_awaiting", branch="Cabang Jakarta Selatan")
+    )
     await member.press(msg("menu.button.add_role", role=msg("role.borrower")))
     await member.wait_for_bot_message(contains=msg("menu.role_added", role=msg("role.borrower")))
     stored = await get_member(seeded_db, telegram_user_id=RINA)
@@ -94,7 +96,9 @@ async def test_a_wrong_or_missing_webhook_secret_is_refused_and_changes_nothing(
     forged = {
         "update_id": 990001,
         "message": {
-            "message_id": 1, "date": 1764000000, "text": "/start",
+            "message_id": 1,
+            "date": 1764000000,
+            "text": "/start",
             "chat": {"id": 7001, "type": "private", "first_name": "Siti"},
             "from": {"id": 7001, "is_bot": False, "first_name": "Siti"},
             "entities": [{"type": "bot_command", "offset": 0, "length": 6}],
@@ -112,8 +116,11 @@ async def test_a_wrong_or_missing_webhook_secret_is_refused_and_changes_nothing(
     async with UnitOfWork(seeded_db, write=False) as uow:
         claimed = list(await uow.session.scalars(select(ProcessedUpdate.update_id)))
     assert 990001 in claimed and len(claimed) == 2  # her /help, then the one authentic post
-    landings = [e for e in await siti.transcript()
-                if e["direction"] == "bot" and first_line("start.landing") in (e["text"] or "")]
+    landings = [
+        e
+        for e in await siti.transcript()
+        if e["direction"] == "bot" and first_line("start.landing") in (e["text"] or "")
+    ]
     assert len(landings) == 1
 
 

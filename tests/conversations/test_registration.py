@@ -14,7 +14,13 @@ from backend.domain.members import MemberStatus, Role
 from backend.services.members import get_member
 from sandbox.testing import SandboxServer, SandboxUser
 from tests.conversations.conftest import BotHarness, first_line, msg
-from tests.conversations.walk import Answers, ask_and_expect, confirm, start_as_financier, walk_to_summary
+from tests.conversations.walk import (
+    Answers,
+    ask_and_expect,
+    confirm,
+    start_as_financier,
+    walk_to_summary,
+)
 
 
 async def member_count(db: Database) -> int:
@@ -195,7 +201,10 @@ async def test_the_same_update_five_times_has_one_effect_and_one_reply(
     await siti.send_text("/help")  # a later update: once it is answered, the redeliveries were too
     await siti.wait_for_bot_message(contains=first_line("help.text"))
     done = first_line("registration.done", branch="x")[:20]
-    replies = [e for e in await siti.transcript()
-               if e["direction"] == "bot" and done in (e.get("text") or "")]
+    replies = [
+        e
+        for e in await siti.transcript()
+        if e["direction"] == "bot" and done in (e.get("text") or "")
+    ]
     assert len(replies) == 1
     assert await member_count(seeded_db) == 3
