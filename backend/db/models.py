@@ -177,3 +177,7 @@ __all__ = [
     "ProcessedUpdate",
     "TelegramUser",
 ]
+
+# The staff tables live in their own module; importing it here registers them on Base
+# wherever the metadata is used (migrations, tests).
+from backend.db import models_staff as _models_staff  # noqa: E402, F401

@@ -14,14 +14,23 @@ it with ``error.params``.
     │   ├── InvalidPhone
     │   ├── InvalidAmount
     │   ├── InvalidAddress
-    │   └── InvalidBankAccount
+    │   ├── InvalidBankAccount
+    │   └── WeakPassword
+    ├── AuthenticationError        staff login refused (never says which part was wrong)
+    │   ├── InvalidCredentials
+    │   └── LoginThrottled
     ├── ConflictError              the request clashes with stored data
     │   ├── DuplicateNik
     │   ├── DuplicateTelegramAccount
-    │   └── RoleAlreadyHeld
+    │   ├── RoleAlreadyHeld
+    │   ├── DuplicateUsername
+    │   ├── DuplicateCode
+    │   └── InvalidStatusTransition
     ├── NotFoundError              a referenced record does not exist (or is not visible)
     │   ├── MemberNotFound
-    │   └── BranchNotFound
+    │   ├── BranchNotFound
+    │   ├── StaffNotFound
+    │   └── RoleNotFound
     └── NotAllowedError            the actor may not do this
         └── MemberDeactivated
 
@@ -88,6 +97,24 @@ class InvalidBankAccount(ValidationError):
     default_code = "error.invalid_bank_account"
 
 
+class WeakPassword(ValidationError):
+    default_code = "error.weak_password"
+
+
+class AuthenticationError(KopdanaError):
+    default_code = "error.authentication"
+
+
+class InvalidCredentials(AuthenticationError):
+    default_code = "error.invalid_credentials"
+
+
+class LoginThrottled(AuthenticationError):
+    """Too many failed logins; ``params['retry_after']`` says how many seconds to wait."""
+
+    default_code = "error.login_throttled"
+
+
 class ConflictError(KopdanaError):
     default_code = "error.conflict"
 
@@ -104,6 +131,18 @@ class RoleAlreadyHeld(ConflictError):
     default_code = "error.role_already_held"
 
 
+class DuplicateUsername(ConflictError):
+    default_code = "error.duplicate_username"
+
+
+class DuplicateCode(ConflictError):
+    default_code = "error.duplicate_code"
+
+
+class InvalidStatusTransition(ConflictError):
+    default_code = "error.invalid_status_transition"
+
+
 class NotFoundError(KopdanaError):
     default_code = "error.not_found"
 
@@ -114,6 +153,14 @@ class MemberNotFound(NotFoundError):
 
 class BranchNotFound(NotFoundError):
     default_code = "error.branch_not_found"
+
+
+class StaffNotFound(NotFoundError):
+    default_code = "error.staff_not_found"
+
+
+class RoleNotFound(NotFoundError):
+    default_code = "error.role_not_found"
 
 
 class NotAllowedError(KopdanaError):

@@ -36,3 +36,35 @@ def may_move_money(status: MemberStatus) -> bool:
 
 
 SUPPORTED_LANGUAGES = ("id", "en")
+
+
+_TRANSITIONS: frozenset[tuple[MemberStatus, MemberStatus]] = frozenset(
+    {
+        (MemberStatus.AWAITING_VERIFICATION, MemberStatus.VERIFIED),
+        (MemberStatus.AWAITING_VERIFICATION, MemberStatus.REJECTED),
+        (MemberStatus.REJECTED, MemberStatus.VERIFIED),
+        (MemberStatus.AWAITING_VERIFICATION, MemberStatus.DEACTIVATED),
+        (MemberStatus.VERIFIED, MemberStatus.DEACTIVATED),
+        (MemberStatus.REJECTED, MemberStatus.DEACTIVATED),
+    }
+)
+
+
+def can_change_status(current: MemberStatus, target: MemberStatus) -> bool:
+    """Whether staff may move a member from ``current`` to ``target`` (KYC and access).
+
+    Reactivation is not a plain transition: it returns a deactivated member to the
+    status they had before (see ``status_after_reactivation``).
+    """
+    return (current, target) in _TRANSITIONS
+
+
+def status_after_reactivation(history: list[MemberStatus]) -> MemberStatus:
+    """The status a reactivated member returns to: the last one before deactivation.
+
+    ``history`` is the member's statuses, oldest first, ending with DEACTIVATED.
+    """
+    for status in reversed(history):
+        if status is not MemberStatus.DEACTIVATED:
+            return status
+    return MemberStatus.AWAITING_VERIFICATION

@@ -39,8 +39,11 @@ async def test_a_new_member_awaits_verification_with_the_values_given(seeded_db:
     assert stored.sex == "F"
     assert stored.roles == (Role.FINANCIER,)
     async with UnitOfWork(seeded_db, write=False) as uow:
-        history = list(await uow.session.scalars(select(MemberStatusChange)
-                                                 .where(MemberStatusChange.member_id == member.id)))
+        history = list(
+            await uow.session.scalars(
+                select(MemberStatusChange).where(MemberStatusChange.member_id == member.id)
+            )
+        )
     assert [(h.from_status, h.to_status) for h in history] == [(None, "awaiting_verification")]
 
 
