@@ -3,9 +3,10 @@
 Order per update (after aiogram's own user-context and FSM middlewares, so this runs
 inside the per-user event-isolation lock):
 
-1. claim the ``update_id`` in the database; a redelivered update stops here;
+1. claim the ``update_id`` in the database and load the actor (saved language, member
+   record) in the same transaction; a redelivered update stops here;
 2. give handlers the database (services open and commit their own unit of work);
-3. load the actor (saved language, member record) and enter their locale;
+3. enter the actor's locale;
 4. refuse a deactivated member politely, whatever they sent.
 """
 
@@ -23,8 +24,7 @@ from aiogram.utils.i18n import gettext as _
 
 from backend.db.engine import Database
 from backend.domain.members import may_use_bot
-from backend.services.members import identify_actor
-from backend.services.telegram_updates import claim_update
+from backend.services.telegram_updates import take_update
 from bot.i18n import CatalogI18n, choose_locale
 
 log = logging.getLogger(__name__)
@@ -43,15 +43,20 @@ class UpdateContextMiddleware(BaseMiddleware):
     async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
         assert isinstance(event, Update)
         bot: Bot = data["bot"]
-        if not await claim_update(self.db, bot_id=bot.id, update_id=event.update_id):
+        user: User | None = data.get("event_from_user")
+        taken, actor = await take_update(
+            self.db,
+            bot_id=bot.id,
+            update_id=event.update_id,
+            telegram_user_id=user.id if user else None,
+        )
+        if not taken:
             log.info("update %s already handled; ignoring the redelivery", event.update_id)
             return None
         data["db"] = self.db
         data["today"] = dt.datetime.now(self.timezone).date()
-        user: User | None = data.get("event_from_user")
-        if user is None:
+        if user is None or actor is None:
             return await handler(event, data)
-        actor = await identify_actor(self.db, telegram_user_id=user.id)
         data["actor"] = actor
         locale = choose_locale(actor, user.language_code, self.i18n.default_locale)
         data["locale"] = locale

@@ -136,13 +136,6 @@ class ProcessedUpdateRepository(_Repository):
         )
         return (await self.session.execute(statement)).first() is not None
 
-    async def release(self, bot_id: int, update_id: int) -> None:
-        await self.session.execute(
-            delete(ProcessedUpdate).where(
-                ProcessedUpdate.bot_id == bot_id, ProcessedUpdate.update_id == update_id
-            )
-        )
-
     async def purge_claimed_before(self, moment: dt.datetime) -> int:
         result = await self.session.execute(
             delete(ProcessedUpdate).where(ProcessedUpdate.claimed_at < moment)

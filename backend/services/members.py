@@ -64,16 +64,21 @@ def member_view(member: Member) -> MemberView:
     )
 
 
+async def load_actor(uow: UnitOfWork, telegram_user_id: int) -> Actor:
+    """Who a Telegram user is to kopdana, read inside the caller's unit of work."""
+    telegram_user = await uow.telegram_users.get(telegram_user_id)
+    member = await uow.members.get_by_telegram_id(telegram_user_id)
+    return Actor(
+        telegram_user_id=telegram_user_id,
+        language=telegram_user.language if telegram_user else None,
+        member=member_view(member) if member else None,
+    )
+
+
 async def identify_actor(db: Database, *, telegram_user_id: int) -> Actor:
     """Load who sent an update: saved language and member record (read-only)."""
     async with UnitOfWork(db, write=False) as uow:
-        telegram_user = await uow.telegram_users.get(telegram_user_id)
-        member = await uow.members.get_by_telegram_id(telegram_user_id)
-        return Actor(
-            telegram_user_id=telegram_user_id,
-            language=telegram_user.language if telegram_user else None,
-            member=member_view(member) if member else None,
-        )
+        return await load_actor(uow, telegram_user_id)
 
 
 async def set_language(db: Database, *, telegram_user_id: int, language: str) -> str:
