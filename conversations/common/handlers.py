@@ -12,9 +12,9 @@ from aiogram.types import CallbackQuery, Message, ReplyKeyboardRemove
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 
-from backend.services import Database
 from backend.domain.errors import RoleAlreadyHeld
 from backend.domain.members import Role
+from backend.services import Database
 from backend.services.dto import Actor
 from backend.services.members import add_role, set_language
 from conversations.common import views

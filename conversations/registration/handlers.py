@@ -15,7 +15,6 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message, ReplyKeyboardRemove
 from aiogram.utils.i18n import gettext as _
 
-from backend.services import Database
 from backend.domain.errors import (
     BranchNotFound,
     DuplicateNik,
@@ -36,6 +35,7 @@ from backend.domain.member_rules import (
 )
 from backend.domain.members import Role
 from backend.domain.nik import check_nik_matches_birth_date, parse_nik
+from backend.services import Database
 from backend.services.branches import get_active_branch, list_active_branches
 from backend.services.dto import Actor
 from backend.services.members import ensure_nik_available, register_member
