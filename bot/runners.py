@@ -20,6 +20,7 @@ from backend.db.engine import Database
 from backend.services.telegram_updates import purge_processed_updates
 from backend.settings import Settings
 from bot.dispatcher import create_bot, create_dispatcher, publish_commands
+from bot.notifier import Notifier, create_notifier_bot
 
 log = logging.getLogger(__name__)
 HOUSEKEEPING_INTERVAL = 3600.0
@@ -32,12 +33,19 @@ class _BotRunner:
         self.bot: Bot = create_bot(settings)
         self.dispatcher: Dispatcher = create_dispatcher(settings, db)
         self._housekeeping: asyncio.Task[None] | None = None
+        self.notifier: Notifier | None = None  # outbox delivery (bot/notifier.py)
 
     async def _prepare(self) -> None:
         me = await self.bot.get_me()
         log.info("bot @%s (id %s) via %s", me.username, me.id, self.bot.session.api.base)
         await publish_commands(self.bot, self.dispatcher["i18n"])
         self._housekeeping = asyncio.create_task(self._housekeep())
+        # Outbox delivery runs beside the bot, on a Bot of its own without the 429-retry
+        # middleware (a flood wait must postpone one row, not stall a send).
+        self.notifier = Notifier(
+            create_notifier_bot(self.settings), self.db, self.dispatcher["i18n"]
+        )
+        await self.notifier.start()
 
     async def _housekeep(self) -> None:
         while True:
@@ -49,6 +57,10 @@ class _BotRunner:
             await asyncio.sleep(HOUSEKEEPING_INTERVAL)
 
     async def _close(self) -> None:
+        if self.notifier is not None:  # outbox delivery: finish in-flight sends first
+            await self.notifier.stop()
+            await self.notifier.bot.session.close()
+            self.notifier = None
         if self._housekeeping is not None:
             self._housekeeping.cancel()
             with contextlib.suppress(asyncio.CancelledError):

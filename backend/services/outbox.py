@@ -16,7 +16,10 @@ Rules:
   now``), unleased (or lease expired) rows are taken, and only the oldest pending row
   of each chat, so one chat's messages keep their order and never go out in parallel.
   PostgreSQL claims with ``SELECT … FOR UPDATE SKIP LOCKED`` (several notifiers never
-  take the same row); SQLite claims inside a write unit of work.
+  take the same row); SQLite claims inside a write unit of work. The head-of-chat rule
+  means a row waiting (backoff, flood wait) holds back the later rows of its chat: order
+  over speed. Rows are due when written; should reminders ever be queued for a later
+  time, they need their own rule so they do not hold back urgent messages.
 * ``sent`` and ``failed`` are final: no function here moves a row out of them, and
   ``mark_sent`` on a row that is no longer pending does nothing.
 * Changes after a claim may carry the lease (``claimed_until``) the caller took; then
