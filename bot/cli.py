@@ -14,7 +14,9 @@ import argparse
 import asyncio
 import contextlib
 import datetime as dt
+import getpass
 import logging
+import os
 import sys
 from collections.abc import Callable, Coroutine, Sequence
 from typing import Any
@@ -25,7 +27,9 @@ import uvicorn
 
 from backend.db.engine import Database
 from backend.db.migrate import upgrade_database
+from backend.domain.errors import KopdanaError
 from backend.services.demo import DEMO_MEMBERS, seed_demo
+from backend.services.staff import create_superadmin, seed_demo_staff
 from backend.settings import Settings
 from bot.runners import create_runner
 
@@ -36,21 +40,49 @@ def _today(settings: Settings) -> dt.date:
     return dt.datetime.now(ZoneInfo(settings.default_timezone)).date()
 
 
-async def cmd_migrate(settings: Settings) -> None:
+async def cmd_migrate(settings: Settings, _args: argparse.Namespace) -> None:
     await upgrade_database(settings.database_url)
     print("database is up to date")
 
 
-async def cmd_seed_demo(settings: Settings) -> None:
+async def cmd_seed_demo(settings: Settings, _args: argparse.Namespace) -> None:
+    await upgrade_database(settings.database_url)
     db = Database.from_url(settings.database_url)
     try:
         report = await seed_demo(db, today=_today(settings))
+        accounts = await seed_demo_staff(db, now=dt.datetime.now(dt.UTC))
     finally:
         await db.dispose()
     print(
         f"demo data: {report.branches_created} branches and "
         f"{report.members_created} members created"
     )
+    print("demo staff accounts for the admin web (local demo only):")
+    for username, password, role in accounts:
+        print(f"  {username:<15} {password:<26} {role}")
+
+
+async def cmd_create_admin(settings: Settings, args: argparse.Namespace) -> None:
+    """Create the first superadmin; the password comes from KOPDANA_ADMIN_PASSWORD or a prompt."""
+    from_env = os.environ.get("KOPDANA_ADMIN_PASSWORD")
+    password = from_env or getpass.getpass("Password: ")
+    if not from_env and getpass.getpass("Again: ") != password:
+        raise SystemExit("the passwords differ")
+    await upgrade_database(settings.database_url)
+    db = Database.from_url(settings.database_url)
+    try:
+        admin = await create_superadmin(
+            db,
+            username=args.username,
+            full_name=args.full_name,
+            password=password,
+            now=dt.datetime.now(dt.UTC),
+        )
+    except KopdanaError as error:
+        raise SystemExit(f"not created: {error.code} {dict(error.params)}") from None
+    finally:
+        await db.dispose()
+    print(f"superadmin {admin.username} created")
 
 
 def _uvicorn_server(app: object, host: str, port: int) -> uvicorn.Server:
@@ -91,10 +123,9 @@ async def _introduce_demo_members_to_sandbox(settings: Settings) -> None:
             )
 
 
-async def cmd_run(settings: Settings) -> None:
+async def cmd_run(settings: Settings, args: argparse.Namespace) -> None:
     """Migrate, seed, then run sandbox (when no token), bot and admin web together."""
-    await cmd_migrate(settings)
-    await cmd_seed_demo(settings)
+    await cmd_seed_demo(settings, args)  # migrates first
     db = Database.from_url(settings.database_url)
     tasks: list[asyncio.Task[None]] = []
     servers: list[uvicorn.Server] = []
@@ -136,7 +167,7 @@ async def cmd_run(settings: Settings) -> None:
         await db.dispose()
 
 
-async def cmd_bot(settings: Settings) -> None:
+async def cmd_bot(settings: Settings, _args: argparse.Namespace) -> None:
     db = Database.from_url(settings.database_url)
     runner = create_runner(settings, db)
     try:
@@ -147,7 +178,28 @@ async def cmd_bot(settings: Settings) -> None:
         await db.dispose()
 
 
-async def cmd_admin(settings: Settings) -> None:
+async def cmd_notifier(settings: Settings, _args: argparse.Namespace) -> None:
+    """A notifier worker alone (the bot process runs one too); several may run at once."""
+    from backend.i18n import load_translations
+    from bot.notifier import Notifier, create_notifier_bot
+
+    db = Database.from_url(settings.database_url)
+    notifier = Notifier(
+        create_notifier_bot(settings),
+        db,
+        load_translations(settings.locales_dir),
+        default_locale=settings.default_locale,
+    )
+    try:
+        await notifier.start()
+        await notifier.wait()
+    finally:
+        await notifier.stop()
+        await notifier.bot.session.close()
+        await db.dispose()
+
+
+async def cmd_admin(settings: Settings, _args: argparse.Namespace) -> None:
     from admin_web.app import create_app as create_admin_app
 
     await _uvicorn_server(
@@ -155,19 +207,25 @@ async def cmd_admin(settings: Settings) -> None:
     ).serve()
 
 
-async def cmd_sandbox(settings: Settings) -> None:
+async def cmd_sandbox(settings: Settings, _args: argparse.Namespace) -> None:
     if not settings.uses_sandbox:
         raise SystemExit("a bot token is configured: the sandbox is for running without one")
     await _sandbox_server(settings).serve()
 
 
-COMMANDS: dict[str, tuple[str, Callable[[Settings], Coroutine[Any, Any, None]]]] = {
+Command = Callable[[Settings, argparse.Namespace], Coroutine[Any, Any, None]]
+COMMANDS: dict[str, tuple[str, Command]] = {
     "run": ("migrate, seed demo data, start sandbox (no token) + bot + admin web", cmd_run),
     "bot": ("run the Telegram bot (polling or webhook per KOPDANA_BOT_MODE)", cmd_bot),
     "admin": ("run the admin web", cmd_admin),
+    "notifier": (
+        "deliver outbox notifications only (each bot process also runs one)",
+        cmd_notifier,
+    ),
     "sandbox": ("run the local Telegram Bot API emulator with its web chat", cmd_sandbox),
     "migrate": ("apply database migrations", cmd_migrate),
-    "seed-demo": ("create demo branches and members (idempotent)", cmd_seed_demo),
+    "seed-demo": ("create demo branches, members and staff accounts (idempotent)", cmd_seed_demo),
+    "create-admin": ("create the first superadmin of the admin web", cmd_create_admin),
 }
 
 
@@ -177,7 +235,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for name, (summary, _handler) in COMMANDS.items():
-        sub.add_parser(name, help=summary, description=summary)
+        command = sub.add_parser(name, help=summary, description=summary)
+        if name == "create-admin":
+            command.add_argument("--username", required=True)
+            command.add_argument("--full-name", required=True)
     parser.epilog = "Settings come from KOPDANA_* environment variables; see the README."
     return parser
 
@@ -189,7 +250,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
     with contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(COMMANDS[args.command][1](settings))
+        asyncio.run(COMMANDS[args.command][1](settings, args))
     return 0
 
 
