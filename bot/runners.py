@@ -19,7 +19,7 @@ from aiohttp import web
 from backend.db.engine import Database
 from backend.services.telegram_updates import purge_processed_updates
 from backend.settings import Settings
-from bot.dispatcher import create_bot, create_dispatcher, publish_commands
+from bot.dispatcher import create_bot, create_dispatcher, pin_response_models, publish_commands
 from bot.notifier import Notifier, create_notifier_bot
 
 log = logging.getLogger(__name__)
@@ -31,6 +31,7 @@ class _BotRunner:
         self.settings = settings
         self.db = db
         self.bot: Bot = create_bot(settings)
+        self._response_models = pin_response_models()
         self.dispatcher: Dispatcher = create_dispatcher(settings, db)
         self._housekeeping: asyncio.Task[None] | None = None
         self.notifier: Notifier | None = None  # outbox delivery (bot/notifier.py)

@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import Select, delete, func, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from backend.db.models import (
     Branch,
@@ -73,6 +73,23 @@ class MemberRepository(_Repository):
             .options(selectinload(Member.branch))
             .where(Member.telegram_user_id == telegram_user_id)
         )
+
+    async def language_and_member(
+        self, telegram_user_id: int
+    ) -> tuple[str | None, Member | None]:
+        """The saved language and the member (with branch) of a Telegram user, one query."""
+        row = (
+            await self.session.execute(
+                select(TelegramUser.language, Member)
+                .select_from(TelegramUser)
+                .outerjoin(Member, Member.telegram_user_id == TelegramUser.id)
+                .options(joinedload(Member.branch))
+                .where(TelegramUser.id == telegram_user_id)
+            )
+        ).first()
+        if row is None:
+            return None, None
+        return row[0], row[1]
 
     async def get_by_telegram_id_for_update(self, telegram_user_id: int) -> Member | None:
         return await self.session.scalar(

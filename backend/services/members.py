@@ -65,12 +65,14 @@ def member_view(member: Member) -> MemberView:
 
 
 async def load_actor(uow: UnitOfWork, telegram_user_id: int) -> Actor:
-    """Who a Telegram user is to kopdana, read inside the caller's unit of work."""
-    telegram_user = await uow.telegram_users.get(telegram_user_id)
-    member = await uow.members.get_by_telegram_id(telegram_user_id)
+    """Who a Telegram user is to kopdana, read inside the caller's unit of work.
+
+    Runs on every update, so it is one query (plus the member's roles).
+    """
+    language, member = await uow.members.language_and_member(telegram_user_id)
     return Actor(
         telegram_user_id=telegram_user_id,
-        language=telegram_user.language if telegram_user else None,
+        language=language,
         member=member_view(member) if member else None,
     )
 
