@@ -41,6 +41,8 @@ class Settings(BaseSettings):
 
     admin_host: str = "127.0.0.1"
     admin_port: int = 8000
+    # None: Secure cookies except when the panel is reached on localhost/127.0.0.1.
+    admin_cookie_secure: bool | None = None
     sandbox_host: str = "127.0.0.1"
     sandbox_port: int = 8081
 

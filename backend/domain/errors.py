@@ -56,6 +56,7 @@ class KopdanaError(Exception):
     def __init__(self, *, code: str | None = None, **params: Any) -> None:
         # A subclass may be raised with a more specific code (e.g. "error.nik.length")
         # so the member gets the exact hint; the class still says what kind it is.
+        # ``code`` is therefore never a message parameter: name such a value otherwise.
         self.code: str = code or self.default_code
         self.params: Mapping[str, Any] = params
         super().__init__(self.code)

@@ -79,15 +79,19 @@ async def search_audit(
         statement = statement.where(
             AuditEntry.actor_type == "staff", AuditEntry.actor_id == staff_id
         )
+    action, object_type, object_id = (
+        (value or "").replace("\x00", "").strip() or None
+        for value in (action, object_type, object_id)
+    )
     if action:
-        statement = statement.where(AuditEntry.action.startswith(action.strip()))
+        statement = statement.where(AuditEntry.action.startswith(action))
     if object_type:
-        statement = statement.where(AuditEntry.object_type == object_type.strip())
+        statement = statement.where(AuditEntry.object_type == object_type)
     if object_id:
-        statement = statement.where(AuditEntry.object_id == object_id.strip())
+        statement = statement.where(AuditEntry.object_id == object_id)
     if date_from:
         statement = statement.where(AuditEntry.at >= _day_start(date_from))
-    if date_to:
+    if date_to and date_to < dt.date.max:
         statement = statement.where(AuditEntry.at < _day_start(date_to + dt.timedelta(days=1)))
     page_size = max(1, min(page_size, 200))
     async with UnitOfWork(db, write=False) as uow:

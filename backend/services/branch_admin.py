@@ -16,6 +16,7 @@ from backend.domain.permissions import Permission
 from backend.services.access import require, sees_branch
 from backend.services.admin_dto import BranchAdminView, StaffView
 from backend.services.audit import AuditActor, record
+from backend.services.clock import has_control_characters
 
 INDONESIAN_TIMEZONES = ("Asia/Jakarta", "Asia/Makassar", "Asia/Jayapura")  # WIB, WITA, WIT
 _CODE = re.compile(r"^[A-Z0-9]{3,16}$")
@@ -47,6 +48,8 @@ def _snapshot(branch: Branch) -> dict[str, object]:
 
 def _clean(name: str, city: str, address: str, timezone: str) -> tuple[str, str, str, str]:
     name, city, address = (" ".join(v.split()) for v in (name, city, address))
+    if any(has_control_characters(v) for v in (name, city, address)):
+        raise ValidationError(code="error.text.control_characters")
     if not 3 <= len(name) <= 100 or not 2 <= len(city) <= 100 or len(address) > 300:
         raise ValidationError(code="error.branch.format")
     if timezone not in INDONESIAN_TIMEZONES or timezone not in available_timezones():
@@ -104,7 +107,7 @@ async def create_branch(
     name, city, address, timezone = _clean(name, city, address, timezone)
     async with UnitOfWork(db) as uow:
         if await uow.branches.get_by_code(code) is not None:
-            raise DuplicateCode(code=code)
+            raise DuplicateCode(value=code)
         branch = Branch(
             code=code, name=name, city=city, address=address, timezone=timezone, active=True
         )

@@ -35,6 +35,7 @@ from backend.services.admin_dto import (
     StatusChangeView,
 )
 from backend.services.audit import AuditActor, record
+from backend.services.clock import as_utc, has_control_characters
 from backend.services.outbox import enqueue_message
 
 REASON_MAX_LENGTH = 500
@@ -51,7 +52,7 @@ def _summary(member: Member) -> MemberSummary:
         branch_name=member.branch.name,
         roles=tuple(Role(r.role) for r in member.roles),
         status=MemberStatus(member.status),
-        registered_at=member.created_at,
+        registered_at=as_utc(member.created_at) if member.created_at else None,
     )
 
 
@@ -73,7 +74,8 @@ async def search_members(
     """Members matching name, NIK, phone or Telegram username, within the actor's branch."""
     require(actor, Permission.MEMBERS_VIEW)
     statement = _scoped(select(Member), actor)
-    if query and query.strip():
+    query = (query or "").replace("\x00", "")
+    if query.strip():
         text = query.strip().lower()
         digits = "".join(c for c in text if c.isdigit())
         conditions = [
@@ -141,7 +143,7 @@ async def _detail(uow: UnitOfWork, member: Member) -> MemberDetail:
                 to_status=MemberStatus(h.to_status),
                 actor=h.actor,
                 reason=h.reason,
-                changed_at=h.changed_at,
+                changed_at=as_utc(h.changed_at),
             )
             for h in history
         ),
@@ -228,6 +230,8 @@ def _reason(reason: str) -> str:
     cleaned = " ".join(reason.split())
     if not cleaned:
         raise ValidationError(code="error.reason_required")
+    if has_control_characters(cleaned):
+        raise ValidationError(code="error.text.control_characters")
     if len(cleaned) > REASON_MAX_LENGTH:
         raise ValidationError(code="error.reason_too_long", max=REASON_MAX_LENGTH)
     return cleaned

@@ -29,6 +29,7 @@ from backend.domain.staff_rules import check_password_strength
 from backend.services.access import require
 from backend.services.admin_dto import RoleView, StaffView
 from backend.services.audit import AuditActor, record
+from backend.services.clock import has_control_characters
 from backend.services.staff_auth import (
     authenticate,
     authenticate_api_token,
@@ -77,6 +78,32 @@ def _snapshot(user: StaffUser) -> dict[str, object]:
         "branch_id": user.branch_id,
         "active": user.active,
     }
+
+
+def _clean_role_names(name_id: str, name_en: str) -> tuple[str, str]:
+    names = (" ".join(name_id.split()), " ".join(name_en.split()))
+    if any(not 1 <= len(n) <= 100 or has_control_characters(n) for n in names):
+        raise ValidationError(code="error.role.format")
+    return names
+
+
+async def _ensure_administrators_remain(uow: UnitOfWork) -> None:
+    """Refuse a change that would leave nobody able to manage staff or roles.
+
+    Called after the change is flushed, inside the same transaction, so it sees it.
+    """
+    await uow.session.flush()
+    for permission in (Permission.STAFF_MANAGE, Permission.ROLES_MANAGE):
+        holders = await uow.session.scalar(
+            select(func.count(StaffUser.id))
+            .join(StaffRole, StaffRole.id == StaffUser.role_id)
+            .join(StaffRolePermission, StaffRolePermission.role_id == StaffRole.id)
+            .where(StaffUser.active.is_(True), StaffRole.active.is_(True),
+                   StaffRolePermission.permission == permission.value)
+        )
+        if not holders:
+            raise ValidationError(code="error.staff.last_administrator",
+                                  permission=permission.value)
 
 
 def _clean_username(raw: str) -> str:
@@ -187,6 +214,7 @@ async def update_staff(
         await _check_role_and_branch(uow, role_id, branch_id)
         before = _snapshot(user)
         user.full_name, user.role_id, user.branch_id = full_name, role_id, branch_id
+        await _ensure_administrators_remain(uow)
         record(
             uow,
             actor=_actor(actor, ip),
@@ -213,6 +241,7 @@ async def set_staff_active(
         before = _snapshot(user)
         user.active = active
         if not active:
+            await _ensure_administrators_remain(uow)
             await revoke_sessions_of(uow, staff_id=staff_id, now=now)
         record(
             uow,
@@ -284,11 +313,12 @@ async def create_role(
     """A new role with the given permissions. Raises DuplicateCode."""
     require(actor, Permission.ROLES_MANAGE)
     code = code.strip().lower()
-    if not _ROLE_CODE.match(code) or not name_id.strip() or not name_en.strip():
+    if not _ROLE_CODE.match(code):
         raise ValidationError(code="error.role.format")
+    name_id, name_en = _clean_role_names(name_id, name_en)
     async with UnitOfWork(db) as uow:
         if await uow.session.scalar(select(StaffRole.id).where(StaffRole.code == code)):
-            raise DuplicateCode(code=code)
+            raise DuplicateCode(value=code)
         role = StaffRole(
             code=code,
             name_id=name_id.strip(),
@@ -325,8 +355,7 @@ async def update_role(
 ) -> RoleView:
     """Rename a role or change its permissions (takes effect at the holders' next request)."""
     require(actor, Permission.ROLES_MANAGE)
-    if not name_id.strip() or not name_en.strip():
-        raise ValidationError(code="error.role.format")
+    name_id, name_en = _clean_role_names(name_id, name_en)
     async with UnitOfWork(db) as uow:
         role = await uow.session.scalar(
             select(StaffRole)
@@ -340,9 +369,9 @@ async def update_role(
             "name_en": role.name_en,
             "permissions": sorted(p.permission for p in role.permissions),
         }
-        role.name_id, role.name_en = name_id.strip(), name_en.strip()
+        role.name_id, role.name_en = name_id, name_en
         role.permissions = _permission_rows(permissions)
-        await uow.session.flush()
+        await _ensure_administrators_remain(uow)
         after = {
             "name_id": role.name_id,
             "name_en": role.name_en,

@@ -30,6 +30,7 @@ from backend.domain.staff_rules import (
 )
 from backend.services.admin_dto import LoginResult, SessionView, StaffView
 from backend.services.audit import AuditActor, record
+from backend.services.clock import as_utc
 from backend.services.staff_views import load_staff_user, staff_view
 
 SESSION_IDLE_TIMEOUT = dt.timedelta(minutes=30)
@@ -75,7 +76,7 @@ async def _recent_failures(
             LoginAttempt.succeeded.is_(True),
         )
     )
-    start = max(since, _aware(last_success)) if last_success else since
+    start = max(since, as_utc(last_success)) if last_success else since
     rows = await uow.session.scalars(
         select(LoginAttempt.attempted_at).where(
             column == value,
@@ -83,12 +84,7 @@ async def _recent_failures(
             LoginAttempt.attempted_at > start,
         )
     )
-    return [_aware(at) for at in rows]
-
-
-def _aware(moment: dt.datetime) -> dt.datetime:
-    """SQLite hands datetimes back without a zone; everything here is UTC."""
-    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
+    return [as_utc(at) for at in rows]
 
 
 async def _throttle_wait(uow: UnitOfWork, *, username: str, ip: str, now: dt.datetime) -> int:
@@ -184,7 +180,7 @@ async def load_session(db: Database, *, session_token: str, now: dt.datetime) ->
         row = await uow.session.get(StaffSession, _digest(session_token))
         if row is None or row.revoked_at is not None:
             return None
-        created, last_seen = _aware(row.created_at), _aware(row.last_seen_at)
+        created, last_seen = as_utc(row.created_at), as_utc(row.last_seen_at)
         if now - last_seen > SESSION_IDLE_TIMEOUT or now - created > SESSION_LIFETIME:
             return None
         user = await load_staff_user(uow, row.staff_user_id)

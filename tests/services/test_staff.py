@@ -15,6 +15,7 @@ from backend.domain.errors import (
     InvalidCredentials,
     LoginThrottled,
     NotAllowedError,
+    ValidationError,
     WeakPassword,
 )
 from backend.domain.permissions import Permission
@@ -212,3 +213,21 @@ async def test_the_audit_log_refuses_updates_and_deletes(staff_db: Database) -> 
                 await uow.session.execute(text(statement))
     assert "forged" not in await audit_actions(staff_db)
     assert await audit_actions(staff_db)
+
+
+async def test_nobody_can_remove_the_last_way_to_manage_staff_and_roles(
+    staff_db: Database,
+) -> None:
+    admin = (await login(staff_db)).staff
+    roles = {r.code: r for r in await staff.list_roles(staff_db, actor=admin)}
+    superadmin = roles["superadmin"]
+    with pytest.raises(ValidationError):
+        await staff.update_role(staff_db, actor=admin, role_id=superadmin.id,
+                                name_id="Superadmin", name_en="Superadmin",
+                                permissions=frozenset({Permission.AUDIT_VIEW}), ip="", now=NOW)
+    with pytest.raises(ValidationError):
+        await staff.update_staff(staff_db, actor=admin, staff_id=admin.id,
+                                 full_name="Admin Pusat", role_id=roles["auditor"].id,
+                                 branch_id=None, ip="", now=NOW)
+    still = await staff.list_roles(staff_db, actor=admin)
+    assert next(r for r in still if r.code == "superadmin").permissions == superadmin.permissions

@@ -36,6 +36,13 @@ def _used_message_ids() -> set[str]:
                 used.add(message)
         for path in (ROOT / directory).rglob("*.py"):
             used.update(CODE_PATTERN.findall(path.read_text(encoding="utf-8")))
+    for _file, _line, message, _comments, _context in extract_from_dir(
+        ROOT / "admin_web" / "templates",
+        method_map=[("**.html", "jinja2.ext:babel_extract")],
+        keywords=dict.fromkeys(("_", "gettext")),
+    ):
+        if isinstance(message, str):
+            used.add(message)
     # Ids built at run time from data: error classes, steps, commands.
     used.update(
         cls.default_code

@@ -1,0 +1,1 @@
+"""One module per feature of the panel; ``admin_web.pages`` lists them."""
