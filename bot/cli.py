@@ -151,7 +151,7 @@ async def cmd_run(settings: Settings, args: argparse.Namespace) -> None:
                 f"  chat with the bot (sandbox): http://{settings.sandbox_host}:{settings.sandbox_port}/"
             )
         print(
-            f"  admin web:                   http://{settings.admin_host}:{settings.admin_port}/healthz"
+            f"  admin web:                   http://{settings.admin_host}:{settings.admin_port}/"
         )
         print(f"  bot mode:                    {settings.bot_mode}")
         print("Press Ctrl+C to stop.\n", flush=True)
