@@ -1,7 +1,7 @@
-"""Staff users and roles (data master), and the entry points of staff authentication.
+"""Staff users (data master), and the entry points of staff authentication and roles.
 
-Each change is audited with before/after values. Re-exports the authentication services
-so the admin web imports one module.
+Each change is audited with before/after values. Re-exports the authentication and role
+services so the admin web imports one module.
 """
 
 from __future__ import annotations
@@ -9,27 +9,25 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from backend.db.engine import Database
-from backend.db.models_staff import StaffRole, StaffRolePermission, StaffUser
+from backend.db.models_staff import StaffRole, StaffUser
 from backend.db.unit_of_work import UnitOfWork
 from backend.domain.errors import (
     BranchNotFound,
-    DuplicateCode,
     DuplicateUsername,
     RoleNotFound,
     StaffNotFound,
     ValidationError,
 )
 from backend.domain.member_rules import validate_full_name
-from backend.domain.permissions import SEEDED_ROLES, Permission
+from backend.domain.permissions import Permission
 from backend.domain.staff_rules import check_password_strength
 from backend.services.access import require
-from backend.services.admin_dto import RoleView, StaffView
+from backend.services.admin_dto import StaffView
 from backend.services.audit import AuditActor, record
-from backend.services.clock import has_control_characters
 from backend.services.staff_auth import (
     authenticate,
     authenticate_api_token,
@@ -41,7 +39,14 @@ from backend.services.staff_auth import (
     new_temporary_password,
     revoke_sessions_of,
 )
-from backend.services.staff_views import load_staff_user, role_view, staff_view
+from backend.services.staff_roles import (
+    create_role,
+    ensure_administrators_remain,
+    ensure_seeded_roles,
+    list_roles,
+    update_role,
+)
+from backend.services.staff_views import load_staff_user, staff_view
 
 __all__ = [
     "authenticate",
@@ -64,7 +69,6 @@ __all__ = [
 ]
 
 _USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{2,59}$")
-_ROLE_CODE = re.compile(r"^[a-z][a-z0-9_]{2,39}$")
 
 
 def _actor(actor: StaffView, ip: str) -> AuditActor:
@@ -78,32 +82,6 @@ def _snapshot(user: StaffUser) -> dict[str, object]:
         "branch_id": user.branch_id,
         "active": user.active,
     }
-
-
-def _clean_role_names(name_id: str, name_en: str) -> tuple[str, str]:
-    names = (" ".join(name_id.split()), " ".join(name_en.split()))
-    if any(not 1 <= len(n) <= 100 or has_control_characters(n) for n in names):
-        raise ValidationError(code="error.role.format")
-    return names
-
-
-async def _ensure_administrators_remain(uow: UnitOfWork) -> None:
-    """Refuse a change that would leave nobody able to manage staff or roles.
-
-    Called after the change is flushed, inside the same transaction, so it sees it.
-    """
-    await uow.session.flush()
-    for permission in (Permission.STAFF_MANAGE, Permission.ROLES_MANAGE):
-        holders = await uow.session.scalar(
-            select(func.count(StaffUser.id))
-            .join(StaffRole, StaffRole.id == StaffUser.role_id)
-            .join(StaffRolePermission, StaffRolePermission.role_id == StaffRole.id)
-            .where(StaffUser.active.is_(True), StaffRole.active.is_(True),
-                   StaffRolePermission.permission == permission.value)
-        )
-        if not holders:
-            raise ValidationError(code="error.staff.last_administrator",
-                                  permission=permission.value)
 
 
 def _clean_username(raw: str) -> str:
@@ -214,7 +192,7 @@ async def update_staff(
         await _check_role_and_branch(uow, role_id, branch_id)
         before = _snapshot(user)
         user.full_name, user.role_id, user.branch_id = full_name, role_id, branch_id
-        await _ensure_administrators_remain(uow)
+        await ensure_administrators_remain(uow)
         record(
             uow,
             actor=_actor(actor, ip),
@@ -241,7 +219,7 @@ async def set_staff_active(
         before = _snapshot(user)
         user.active = active
         if not active:
-            await _ensure_administrators_remain(uow)
+            await ensure_administrators_remain(uow)
             await revoke_sessions_of(uow, staff_id=staff_id, now=now)
         record(
             uow,
@@ -280,139 +258,6 @@ async def reset_staff_password(
     return password
 
 
-async def list_roles(db: Database, *, actor: StaffView) -> tuple[RoleView, ...]:
-    """Roles with their permissions and how many staff hold each."""
-    require(actor, Permission.STAFF_VIEW)
-    async with UnitOfWork(db, write=False) as uow:
-        counts = dict(
-            (
-                await uow.session.execute(
-                    select(StaffUser.role_id, func.count()).group_by(StaffUser.role_id)
-                )
-            ).all()
-        )
-        roles = await uow.session.scalars(select(StaffRole).order_by(StaffRole.id))
-        return tuple(role_view(r, counts.get(r.id, 0)) for r in roles)
-
-
-def _permission_rows(permissions: frozenset[Permission]) -> list[StaffRolePermission]:
-    return [StaffRolePermission(permission=p.value) for p in sorted(permissions)]
-
-
-async def create_role(
-    db: Database,
-    *,
-    actor: StaffView,
-    code: str,
-    name_id: str,
-    name_en: str,
-    permissions: frozenset[Permission],
-    ip: str,
-    now: dt.datetime,
-) -> RoleView:
-    """A new role with the given permissions. Raises DuplicateCode."""
-    require(actor, Permission.ROLES_MANAGE)
-    code = code.strip().lower()
-    if not _ROLE_CODE.match(code):
-        raise ValidationError(code="error.role.format")
-    name_id, name_en = _clean_role_names(name_id, name_en)
-    async with UnitOfWork(db) as uow:
-        if await uow.session.scalar(select(StaffRole.id).where(StaffRole.code == code)):
-            raise DuplicateCode(value=code)
-        role = StaffRole(
-            code=code,
-            name_id=name_id.strip(),
-            name_en=name_en.strip(),
-            active=True,
-            permissions=_permission_rows(permissions),
-        )
-        uow.session.add(role)
-        await uow.session.flush()
-        record(
-            uow,
-            actor=_actor(actor, ip),
-            action="role.created",
-            object_type="role",
-            object_id=role.id,
-            now=now,
-            after={"code": code, "permissions": sorted(p.value for p in permissions)},
-        )
-        view = role_view(role, 0)
-        await uow.commit()
-        return view
-
-
-async def update_role(
-    db: Database,
-    *,
-    actor: StaffView,
-    role_id: int,
-    name_id: str,
-    name_en: str,
-    permissions: frozenset[Permission],
-    ip: str,
-    now: dt.datetime,
-) -> RoleView:
-    """Rename a role or change its permissions (takes effect at the holders' next request)."""
-    require(actor, Permission.ROLES_MANAGE)
-    name_id, name_en = _clean_role_names(name_id, name_en)
-    async with UnitOfWork(db) as uow:
-        role = await uow.session.scalar(
-            select(StaffRole)
-            .options(selectinload(StaffRole.permissions))
-            .where(StaffRole.id == role_id)
-        )
-        if role is None:
-            raise RoleNotFound()
-        before = {
-            "name_id": role.name_id,
-            "name_en": role.name_en,
-            "permissions": sorted(p.permission for p in role.permissions),
-        }
-        role.name_id, role.name_en = name_id, name_en
-        role.permissions = _permission_rows(permissions)
-        await _ensure_administrators_remain(uow)
-        after = {
-            "name_id": role.name_id,
-            "name_en": role.name_en,
-            "permissions": sorted(p.value for p in permissions),
-        }
-        record(
-            uow,
-            actor=_actor(actor, ip),
-            action="role.updated",
-            object_type="role",
-            object_id=role_id,
-            now=now,
-            before=before,
-            after=after,
-        )
-        count = await uow.session.scalar(
-            select(func.count()).select_from(StaffUser).where(StaffUser.role_id == role_id)
-        )
-        view = role_view(role, int(count or 0))
-        await uow.commit()
-        return view
-
-
-async def _ensure_seeded_roles(uow: UnitOfWork) -> dict[str, int]:
-    ids: dict[str, int] = {}
-    for code, (name_id, name_en, permissions) in SEEDED_ROLES.items():
-        role = await uow.session.scalar(select(StaffRole).where(StaffRole.code == code))
-        if role is None:
-            role = StaffRole(
-                code=code,
-                name_id=name_id,
-                name_en=name_en,
-                active=True,
-                permissions=_permission_rows(permissions),
-            )
-            uow.session.add(role)
-            await uow.session.flush()
-        ids[code] = role.id
-    return ids
-
-
 async def create_superadmin(
     db: Database, *, username: str, full_name: str, password: str, now: dt.datetime
 ) -> StaffView:
@@ -420,7 +265,7 @@ async def create_superadmin(
     username = _clean_username(username)
     check_password_strength(password, username=username)
     async with UnitOfWork(db) as uow:
-        role_ids = await _ensure_seeded_roles(uow)
+        role_ids = await ensure_seeded_roles(uow)
         if await uow.session.scalar(select(StaffUser.id).where(StaffUser.username == username)):
             raise DuplicateUsername(username=username)
         user = StaffUser(
@@ -468,7 +313,7 @@ async def seed_demo_staff(db: Database, *, now: dt.datetime) -> tuple[tuple[str,
     """
     created: list[tuple[str, str, str]] = []
     async with UnitOfWork(db) as uow:
-        role_ids = await _ensure_seeded_roles(uow)
+        role_ids = await ensure_seeded_roles(uow)
         for username, full_name, role_code, branch_code in DEMO_STAFF:
             password = username + DEMO_PASSWORD_SUFFIX
             created.append((username, password, role_code))
