@@ -199,6 +199,26 @@ async def cmd_notifier(settings: Settings, _args: argparse.Namespace) -> None:
         await db.dispose()
 
 
+async def cmd_check(settings: Settings, _args: argparse.Namespace) -> None:
+    """Check the ledger's invariants on live data; exit status 1 on any violation."""
+    from backend.services.ledger_checks import check_ledger
+
+    db = Database.from_url(settings.database_url)
+    try:
+        report = await check_ledger(db)
+    finally:
+        await db.dispose()
+    print(
+        f"ledger: {report.accounts} accounts, {report.entries} entries, "
+        f"{report.postings} postings, {report.pending_holds} pending holds"
+    )
+    for violation in report.violations:
+        print(f"VIOLATION {violation.code}: {dict(violation.details)}")
+    if not report.ok:
+        raise SystemExit(1)
+    print("all invariants hold")
+
+
 async def cmd_admin(settings: Settings, _args: argparse.Namespace) -> None:
     from admin_web.app import create_app as create_admin_app
 
@@ -224,6 +244,7 @@ COMMANDS: dict[str, tuple[str, Command]] = {
     ),
     "sandbox": ("run the local Telegram Bot API emulator with its web chat", cmd_sandbox),
     "migrate": ("apply database migrations", cmd_migrate),
+    "check": ("check the ledger's invariants; exit 1 on any violation", cmd_check),
     "seed-demo": ("create demo branches, members and staff accounts (idempotent)", cmd_seed_demo),
     "create-admin": ("create the first superadmin of the admin web", cmd_create_admin),
 }
