@@ -83,10 +83,10 @@ class MemberRepository(_Repository):
                 select(TelegramUser.language, Member)
                 .select_from(TelegramUser)
                 .outerjoin(Member, Member.telegram_user_id == TelegramUser.id)
-                .options(joinedload(Member.branch))
+                .options(joinedload(Member.branch), joinedload(Member.roles))
                 .where(TelegramUser.id == telegram_user_id)
             )
-        ).first()
+        ).unique().first()
         if row is None:
             return None, None
         return row[0], row[1]
