@@ -29,6 +29,11 @@ class AuditActor:
 SYSTEM = AuditActor(type="system", id=None, label="system")
 
 
+def staff_actor(actor: StaffView, ip: str) -> AuditActor:
+    """The audit actor for a logged-in staff user acting from ``ip``."""
+    return AuditActor(type="staff", id=actor.id, label=actor.username, ip=ip)
+
+
 def record(
     uow: UnitOfWork,
     *,

@@ -15,7 +15,7 @@ from backend.domain.errors import BranchNotFound, DuplicateCode, ValidationError
 from backend.domain.permissions import Permission
 from backend.services.access import require, sees_branch
 from backend.services.admin_dto import BranchAdminView, StaffView
-from backend.services.audit import AuditActor, record
+from backend.services.audit import record, staff_actor
 from backend.services.clock import has_control_characters
 
 INDONESIAN_TIMEZONES = ("Asia/Jakarta", "Asia/Makassar", "Asia/Jayapura")  # WIB, WITA, WIT
@@ -115,7 +115,7 @@ async def create_branch(
         await uow.session.flush()
         record(
             uow,
-            actor=AuditActor("staff", actor.id, actor.username, ip),
+            actor=staff_actor(actor, ip),
             action="branch.created",
             object_type="branch",
             object_id=branch.id,
@@ -148,7 +148,7 @@ async def update_branch(
         branch.name, branch.city, branch.address, branch.timezone = name, city, address, timezone
         record(
             uow,
-            actor=AuditActor("staff", actor.id, actor.username, ip),
+            actor=staff_actor(actor, ip),
             action="branch.updated",
             object_type="branch",
             object_id=branch.id,
@@ -171,7 +171,7 @@ async def set_branch_active(
         branch.active = active
         record(
             uow,
-            actor=AuditActor("staff", actor.id, actor.username, ip),
+            actor=staff_actor(actor, ip),
             action="branch.activated" if active else "branch.deactivated",
             object_type="branch",
             object_id=branch.id,

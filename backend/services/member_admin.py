@@ -34,7 +34,7 @@ from backend.services.admin_dto import (
     StaffView,
     StatusChangeView,
 )
-from backend.services.audit import AuditActor, record
+from backend.services.audit import record, staff_actor
 from backend.services.clock import as_utc, has_control_characters
 from backend.services.outbox import enqueue_message
 
@@ -200,7 +200,7 @@ async def _change_status(
         )
         record(
             uow,
-            actor=AuditActor("staff", actor.id, actor.username, ip),
+            actor=staff_actor(actor, ip),
             action=action,
             object_type="member",
             object_id=member.id,

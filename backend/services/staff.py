@@ -27,7 +27,7 @@ from backend.domain.permissions import Permission
 from backend.domain.staff_rules import check_password_strength
 from backend.services.access import require
 from backend.services.admin_dto import StaffView
-from backend.services.audit import AuditActor, record
+from backend.services.audit import AuditActor, record, staff_actor
 from backend.services.staff_auth import (
     authenticate,
     authenticate_api_token,
@@ -70,9 +70,6 @@ __all__ = [
 
 _USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{2,59}$")
 
-
-def _actor(actor: StaffView, ip: str) -> AuditActor:
-    return AuditActor(type="staff", id=actor.id, label=actor.username, ip=ip)
 
 
 def _snapshot(user: StaffUser) -> dict[str, object]:
@@ -162,7 +159,7 @@ async def create_staff(
         await uow.session.flush()
         record(
             uow,
-            actor=_actor(actor, ip),
+            actor=staff_actor(actor, ip),
             action="staff.created",
             object_type="staff",
             object_id=user.id,
@@ -195,7 +192,7 @@ async def update_staff(
         await ensure_administrators_remain(uow)
         record(
             uow,
-            actor=_actor(actor, ip),
+            actor=staff_actor(actor, ip),
             action="staff.updated",
             object_type="staff",
             object_id=staff_id,
@@ -223,7 +220,7 @@ async def set_staff_active(
             await revoke_sessions_of(uow, staff_id=staff_id, now=now)
         record(
             uow,
-            actor=_actor(actor, ip),
+            actor=staff_actor(actor, ip),
             action="staff.activated" if active else "staff.deactivated",
             object_type="staff",
             object_id=staff_id,
@@ -248,7 +245,7 @@ async def reset_staff_password(
         await revoke_sessions_of(uow, staff_id=staff_id, now=now)
         record(
             uow,
-            actor=_actor(actor, ip),
+            actor=staff_actor(actor, ip),
             action="staff.password_reset",
             object_type="staff",
             object_id=staff_id,

@@ -29,7 +29,7 @@ from backend.domain.staff_rules import (
     seconds_until_next_attempt,
 )
 from backend.services.admin_dto import LoginResult, SessionView, StaffView
-from backend.services.audit import AuditActor, record
+from backend.services.audit import AuditActor, record, staff_actor
 from backend.services.clock import as_utc
 from backend.services.staff_views import load_staff_user, staff_view
 
@@ -274,7 +274,7 @@ async def issue_api_token(db: Database, *, actor: StaffView, ip: str, now: dt.da
         user.api_token_hash = _digest(token)
         record(
             uow,
-            actor=AuditActor("staff", actor.id, actor.username, ip),
+            actor=staff_actor(actor, ip),
             action="auth.api_token_issued",
             object_type="staff",
             object_id=actor.id,

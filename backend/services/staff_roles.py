@@ -16,15 +16,12 @@ from backend.domain.errors import DuplicateCode, RoleNotFound, ValidationError
 from backend.domain.permissions import SEEDED_ROLES, Permission
 from backend.services.access import require
 from backend.services.admin_dto import RoleView, StaffView
-from backend.services.audit import AuditActor, record
+from backend.services.audit import record, staff_actor
 from backend.services.clock import has_control_characters
 from backend.services.staff_views import role_view
 
 _ROLE_CODE = re.compile(r"^[a-z][a-z0-9_]{2,39}$")
 
-
-def _actor(actor: StaffView, ip: str) -> AuditActor:
-    return AuditActor(type="staff", id=actor.id, label=actor.username, ip=ip)
 
 
 def _clean_role_names(name_id: str, name_en: str) -> tuple[str, str]:
@@ -107,7 +104,7 @@ async def create_role(
         await uow.session.flush()
         record(
             uow,
-            actor=_actor(actor, ip),
+            actor=staff_actor(actor, ip),
             action="role.created",
             object_type="role",
             object_id=role.id,
@@ -156,7 +153,7 @@ async def update_role(
         }
         record(
             uow,
-            actor=_actor(actor, ip),
+            actor=staff_actor(actor, ip),
             action="role.updated",
             object_type="role",
             object_id=role_id,
