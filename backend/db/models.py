@@ -182,3 +182,4 @@ __all__ = [
 # wherever the metadata is used (migrations, tests).
 from backend.db import models_ledger as _models_ledger  # noqa: E402, F401
 from backend.db import models_staff as _models_staff  # noqa: E402, F401
+from backend.db import models_wallet as _models_wallet  # noqa: E402, F401

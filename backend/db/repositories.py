@@ -74,19 +74,21 @@ class MemberRepository(_Repository):
             .where(Member.telegram_user_id == telegram_user_id)
         )
 
-    async def language_and_member(
-        self, telegram_user_id: int
-    ) -> tuple[str | None, Member | None]:
+    async def language_and_member(self, telegram_user_id: int) -> tuple[str | None, Member | None]:
         """The saved language and the member (with branch) of a Telegram user, one query."""
         row = (
-            await self.session.execute(
-                select(TelegramUser.language, Member)
-                .select_from(TelegramUser)
-                .outerjoin(Member, Member.telegram_user_id == TelegramUser.id)
-                .options(joinedload(Member.branch), joinedload(Member.roles))
-                .where(TelegramUser.id == telegram_user_id)
+            (
+                await self.session.execute(
+                    select(TelegramUser.language, Member)
+                    .select_from(TelegramUser)
+                    .outerjoin(Member, Member.telegram_user_id == TelegramUser.id)
+                    .options(joinedload(Member.branch), joinedload(Member.roles))
+                    .where(TelegramUser.id == telegram_user_id)
+                )
             )
-        ).unique().first()
+            .unique()
+            .first()
+        )
         if row is None:
             return None, None
         return row[0], row[1]

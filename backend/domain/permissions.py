@@ -24,6 +24,7 @@ class Permission(StrEnum):
     # Used by the wallet, loan and report issues; seeded now so roles are complete.
     DEPOSITS_CONFIRM = "deposits.confirm"
     WITHDRAWALS_CONFIRM = "withdrawals.confirm"
+    WALLET_SETTINGS = "wallet.settings"
     LOANS_REVIEW = "loans.review"
     LOANS_APPROVE = "loans.approve"
     REPORTS_VIEW = "reports.view"
@@ -59,6 +60,8 @@ SEEDED_ROLES: dict[str, tuple[str, str, frozenset[Permission]]] = {
                 Permission.AUDIT_VIEW,
                 Permission.LOANS_APPROVE,
                 Permission.REPORTS_VIEW,
+                # The checker of large cash-outs (maker-checker with the treasurer).
+                Permission.WITHDRAWALS_CONFIRM,
             }
         ),
     ),

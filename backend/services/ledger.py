@@ -17,13 +17,13 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, TypeVar, cast
+from typing import TypeVar
 
-from sqlalchemy import CursorResult, or_, select, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import or_, select, update
 
 from backend.db.engine import Database
 from backend.db.models_ledger import JournalEntry, LedgerAccount, LedgerHold, LedgerPosting
+from backend.db.statements import rowcount, upsert_insert
 from backend.db.unit_of_work import UnitOfWork, with_retries
 from backend.domain.ledger import (
     AccountCodeTaken,
@@ -48,6 +48,7 @@ __all__ = [
     "AccountView",
     "HoldView",
     "PostedEntry",
+    "ensure_account",
     "get_account",
     "in_transaction",
     "open_account",
@@ -104,17 +105,6 @@ class HoldView:
     replayed: bool = False
 
 
-def _insert(uow: UnitOfWork, model: Any) -> postgresql.Insert | sqlite.Insert:
-    dialect = uow.session.get_bind().dialect.name
-    if dialect == "postgresql":
-        return postgresql.insert(model)
-    return sqlite.insert(model)
-
-
-def _rowcount(result: Any) -> int:
-    return cast(CursorResult[Any], result).rowcount
-
-
 def _account_view(row: LedgerAccount) -> AccountView:
     return AccountView(
         id=row.id,
@@ -151,32 +141,41 @@ async def open_account(
     code belongs to an account of another kind or owner, ``LedgerValidationError``
     (``error.ledger.invalid_account_code``) for an empty or too long code.
     """
+    return await in_transaction(
+        db, lambda uow: ensure_account(uow, code=code, kind=kind, member_id=member_id)
+    )
+
+
+async def ensure_account(
+    uow: UnitOfWork, *, code: str, kind: AccountKind, member_id: int | None = None
+) -> AccountView:
+    """``open_account`` inside the caller's unit of work (created at most once per code)."""
     if not code or len(code) > 80 or code != code.strip():
         raise LedgerValidationError(code="error.ledger.invalid_account_code")
     kind = AccountKind(kind)
-
-    async def work(uow: UnitOfWork) -> AccountView:
-        statement = (
-            _insert(uow, LedgerAccount)
-            .values(
-                code=code,
-                kind=kind.value,
-                member_id=member_id,
-                allow_negative=allows_negative(kind),
-                balance=0,
-                held=0,
-            )
-            .on_conflict_do_nothing(index_elements=["code"])
+    statement = (
+        upsert_insert(uow, LedgerAccount)
+        .values(
+            code=code,
+            kind=kind.value,
+            member_id=member_id,
+            allow_negative=allows_negative(kind),
+            balance=0,
+            held=0,
         )
-        await uow.session.execute(statement)
-        row = (
-            await uow.session.execute(select(LedgerAccount).where(LedgerAccount.code == code))
-        ).scalar_one()
-        if row.kind != kind.value or row.member_id != member_id:
-            raise AccountCodeTaken(account_code=code)
-        return _account_view(row)
-
-    return await in_transaction(db, work)
+        .on_conflict_do_nothing(index_elements=["code"])
+    )
+    await uow.session.execute(statement)
+    row = (
+        await uow.session.execute(
+            select(LedgerAccount)
+            .where(LedgerAccount.code == code)
+            .execution_options(populate_existing=True)
+        )
+    ).scalar_one()
+    if row.kind != kind.value or row.member_id != member_id:
+        raise AccountCodeTaken(account_code=code)
+    return _account_view(row)
 
 
 async def get_account(db: Database, account_id: int) -> AccountView:
@@ -244,7 +243,7 @@ async def _update_balances(
             )
             .execution_options(synchronize_session=False)
         )
-        if _rowcount(result) == 1:
+        if rowcount(result) == 1:
             continue
         row = (
             await uow.session.execute(
@@ -277,7 +276,7 @@ async def _post(
     }
     # No conflict target: a clash on the key (a replay) or on reverses_entry_id (a second
     # reversal) both leave the row alone, and are told apart below.
-    insert_entry = _insert(uow, JournalEntry).values(**values).on_conflict_do_nothing()
+    insert_entry = upsert_insert(uow, JournalEntry).values(**values).on_conflict_do_nothing()
     statement = insert_entry.returning(JournalEntry.id)
     entry_id = (await uow.session.execute(statement)).scalar_one_or_none()
     if entry_id is None:
@@ -293,7 +292,7 @@ async def _post(
         return posted
     await _update_balances(uow, draft.postings, releases or {})
     await uow.session.execute(
-        _insert(uow, LedgerPosting),
+        upsert_insert(uow, LedgerPosting),
         [
             {"entry_id": entry_id, "account_id": p.account_id, "amount": p.amount}
             for p in draft.postings
@@ -360,7 +359,7 @@ async def place_hold(
     validate_amount(amount, positive=True)
     validate_key(idempotency_key)
     statement = (
-        _insert(uow, LedgerHold)
+        upsert_insert(uow, LedgerHold)
         .values(
             account_id=account_id,
             amount=amount,
@@ -393,7 +392,7 @@ async def place_hold(
         .values(held=LedgerAccount.held + amount)
         .execution_options(synchronize_session=False)
     )
-    if _rowcount(result) != 1:
+    if rowcount(result) != 1:
         row = (
             await uow.session.execute(
                 select(LedgerAccount.balance, LedgerAccount.held).where(

@@ -226,7 +226,8 @@ async def _change_status(
         return detail
 
 
-def _reason(reason: str) -> str:
+def clean_reason(reason: str) -> str:
+    """A staff-written reason: spaces collapsed, 1..500 characters, no control characters."""
     cleaned = " ".join(reason.split())
     if not cleaned:
         raise ValidationError(code="error.reason_required")
@@ -264,7 +265,7 @@ async def reject_member(
         actor=actor,
         member_id=member_id,
         target=MemberStatus.REJECTED,
-        reason=_reason(reason),
+        reason=clean_reason(reason),
         ip=ip,
         now=now,
         action="member.rejected",
@@ -281,7 +282,7 @@ async def deactivate_member(
         actor=actor,
         member_id=member_id,
         target=MemberStatus.DEACTIVATED,
-        reason=_reason(reason),
+        reason=clean_reason(reason),
         ip=ip,
         now=now,
         action="member.deactivated",
@@ -298,7 +299,7 @@ async def reactivate_member(
         actor=actor,
         member_id=member_id,
         target=None,
-        reason=_reason(reason),
+        reason=clean_reason(reason),
         ip=ip,
         now=now,
         action="member.reactivated",

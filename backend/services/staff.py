@@ -71,7 +71,6 @@ __all__ = [
 _USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{2,59}$")
 
 
-
 def _snapshot(user: StaffUser) -> dict[str, object]:
     return {
         "full_name": user.full_name,

@@ -23,7 +23,6 @@ from backend.services.staff_views import role_view
 _ROLE_CODE = re.compile(r"^[a-z][a-z0-9_]{2,39}$")
 
 
-
 def _clean_role_names(name_id: str, name_en: str) -> tuple[str, str]:
     names = (" ".join(name_id.split()), " ".join(name_en.split()))
     if any(not 1 <= len(n) <= 100 or has_control_characters(n) for n in names):
