@@ -53,7 +53,7 @@ class Translator:
 
     def error(self, error: KopdanaError) -> str:
         """The explanation of a typed error, in this language."""
-        return self(error.code, **dict(error.params))
+        return self(error.code, **formatting.error_params(error, self.language))
 
     def money(self, amount: int) -> str:
         return formatting.format_rupiah(amount, self.language)

@@ -22,7 +22,7 @@ the two languages (``id_ID``, ``en-US``) are accepted and rendered as above.
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Literal
+from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
 from babel import Locale
@@ -30,6 +30,8 @@ from babel.dates import format_date as babel_format_date
 from babel.dates import format_time as babel_format_time
 from babel.dates import get_timezone_name
 from babel.numbers import format_currency
+
+from backend.domain.errors import KopdanaError
 
 DEFAULT_TIME_ZONE = "Asia/Jakarta"
 DateStyle = Literal["short", "medium", "long", "full"]
@@ -111,3 +113,13 @@ def format_datetime(
     zone = _INDONESIAN_ZONES.get(tz) or get_timezone_name(local, "short", locale=babel_locale)
     pattern = Locale.parse(babel_locale).datetime_formats[style]
     return f"{pattern.format(time, day)} {zone}"
+
+
+def error_params(error: KopdanaError, locale: str) -> dict[str, Any]:
+    """An error's message parameters with its rupiah amounts formatted for ``locale``."""
+    return {
+        name: format_rupiah(value, locale)
+        if name in error.money_params and isinstance(value, int)
+        else value
+        for name, value in error.params.items()
+    }

@@ -52,6 +52,8 @@ class KopdanaError(Exception):
     """
 
     default_code: ClassVar[str] = "error.unexpected"
+    # Names of ``params`` that are rupiah amounts: surfaces show them as ``Rp 1.500.000``.
+    money_params: ClassVar[frozenset[str]] = frozenset()
 
     def __init__(self, *, code: str | None = None, **params: Any) -> None:
         # A subclass may be raised with a more specific code (e.g. "error.nik.length")

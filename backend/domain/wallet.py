@@ -67,6 +67,9 @@ class WalletAmountError(ValidationError):
     """An amount breaks a wallet rule; ``params`` carry the numbers for the hint."""
 
     default_code = "error.wallet.amount"
+    money_params = frozenset(
+        {"minimum", "step", "lower", "upper", "available", "limit", "remaining", "max"}
+    )
 
 
 class WalletUnavailable(NotAllowedError):

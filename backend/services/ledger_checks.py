@@ -139,6 +139,25 @@ _CHECKS: Sequence[tuple[str, str]] = (
         "(status = 'posted' AND entry_id IS NULL) OR (status <> 'posted' AND entry_id IS NOT NULL)"
         " OR (status = 'pending' AND resolved_at IS NOT NULL)",
     ),
+    # The wallet's requests agree with the money: no half-applied request.
+    (
+        "wallet.deposit_credit_mismatch",
+        "SELECT d.id AS deposit_id, d.received_amount, p.amount AS credited "
+        "FROM deposit_requests d "
+        "LEFT JOIN ledger_accounts a ON a.member_id = d.member_id AND a.kind = 'member_wallet' "
+        "LEFT JOIN postings p ON p.entry_id = d.entry_id AND p.account_id = a.id "
+        "WHERE d.status = 'confirmed' "
+        "AND (p.amount IS NULL OR d.received_amount IS NULL OR p.amount <> d.received_amount)",
+    ),
+    (
+        "wallet.withdrawal_hold_mismatch",
+        "SELECT w.id AS withdrawal_id, w.status, h.status AS hold_status "
+        "FROM withdrawal_requests w JOIN ledger_holds h ON h.id = w.hold_id "
+        "WHERE h.amount <> w.amount OR NOT ("
+        "(w.status IN ('pending', 'approved') AND h.status = 'pending') "
+        "OR (w.status = 'paid' AND h.status = 'posted' AND h.entry_id = w.entry_id) "
+        "OR (w.status IN ('rejected', 'cancelled') AND h.status = 'voided'))",
+    ),
 )
 
 _VIOLATION_ROW_LIMIT = 20
@@ -155,8 +174,11 @@ async def check_ledger(db: Database) -> LedgerReport:
     Checks: Σ postings = 0 overall and per entry; at least two postings per entry and one
     per account; cached balance = Σ postings and held = Σ pending holds per account; no
     forbidden negative balance or available; each idempotency key applied once; each
-    entry reversed at most once, by postings that cancel it. Never writes; raises nothing
-    but database errors. At most 20 offending rows are listed per violation.
+    entry reversed at most once, by postings that cancel it; every confirmed deposit credited
+    exactly its received amount; every withdrawal's hold in the state its status implies
+    (pending/approved: pending, paid: posted by its entry, rejected/cancelled: voided).
+    Never writes; raises nothing but database errors. At most 20 offending rows are listed
+    per violation.
     """
     violations: list[Violation] = []
     async with UnitOfWork(db, write=False) as uow:

@@ -29,7 +29,7 @@ def error_text(error: KopdanaError) -> str:
     """The member-facing explanation of a typed error, in their language."""
     params: dict[str, Any] = {
         key: escape(str(value)) if isinstance(value, str) else value
-        for key, value in error.params.items()
+        for key, value in formatting.error_params(error, current_locale()).items()
     }
     return _(error.code).format(**params)
 
