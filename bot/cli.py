@@ -32,6 +32,7 @@ from backend.services.demo import DEMO_MEMBERS, seed_demo
 from backend.services.staff import create_superadmin, seed_demo_staff
 from backend.settings import Settings
 from bot.runners import create_runner
+from bot.schedule_command import add_schedule_arguments, cmd_schedule
 
 log = logging.getLogger("kopdana")
 
@@ -247,6 +248,7 @@ COMMANDS: dict[str, tuple[str, Command]] = {
     "check": ("check the ledger's invariants; exit 1 on any violation", cmd_check),
     "seed-demo": ("create demo branches, members and staff accounts (idempotent)", cmd_seed_demo),
     "create-admin": ("create the first superadmin of the admin web", cmd_create_admin),
+    "schedule": ("print a loan's installment schedule (table, JSON or CSV)", cmd_schedule),
 }
 
 
@@ -260,6 +262,8 @@ def build_parser() -> argparse.ArgumentParser:
         if name == "create-admin":
             command.add_argument("--username", required=True)
             command.add_argument("--full-name", required=True)
+        if name == "schedule":
+            add_schedule_arguments(command)
     parser.epilog = "Settings come from KOPDANA_* environment variables; see the README."
     return parser
 

@@ -153,20 +153,7 @@ class ScheduleTerms:
         digits = _whole_number(self.digits, "digits")
         if not 0 <= digits <= MAX_DIGITS:
             raise InvalidScheduleTerms(code="error.schedule.digits_range", maximum=MAX_DIGITS)
-        principal = _amount(self.principal, "principal")
-        if not 0 < principal <= MAX_AMOUNT:
-            raise InvalidScheduleTerms(code="error.schedule.principal_range", maximum=MAX_AMOUNT)
-        if not _is_whole_units(principal, digits):
-            raise InvalidScheduleTerms(code="error.schedule.principal_decimals", digits=digits)
-        multiple = (
-            Decimal(1).scaleb(-digits)
-            if self.multiple_of is None
-            else _amount(self.multiple_of, "multiple_of")
-        )
-        if not 0 < multiple <= MAX_AMOUNT:
-            raise InvalidScheduleTerms(code="error.schedule.multiple_range", maximum=MAX_AMOUNT)
-        if not _is_whole_units(multiple, digits):
-            raise InvalidScheduleTerms(code="error.schedule.multiple_decimals", digits=digits)
+        principal, multiple = _validated_amounts(self.principal, self.multiple_of, digits)
         tenor = _whole_number(self.tenor, "tenor")
         if not 1 <= tenor <= MAX_TENOR:
             raise InvalidScheduleTerms(code="error.schedule.tenor_range", maximum=MAX_TENOR)
@@ -184,12 +171,7 @@ class ScheduleTerms:
             rounding = RoundingMode(self.rounding)
         except ValueError:
             raise InvalidScheduleTerms(code="error.schedule.rounding_unknown") from None
-        if isinstance(self.start, dt.datetime) or not isinstance(self.start, dt.date):
-            raise TypeError("start must be a date")
-        try:
-            add_months(self.start, tenor)
-        except ValueError:
-            raise InvalidScheduleTerms(code="error.schedule.start_out_of_range") from None
+        _validate_start(self.start, tenor)
         for name, value in (
             ("principal", principal),
             ("multiple_of", multiple),
@@ -352,6 +334,34 @@ def rupiah_installments(schedule: Schedule) -> tuple[RupiahInstallment, ...]:
 def _money(units: int, digits: int) -> Decimal:
     # Built from a string, so the Decimal is exact whatever the context's precision.
     return Decimal(f"{units}E-{digits}")
+
+
+def _validated_amounts(
+    principal: object, multiple_of: object, digits: int
+) -> tuple[Decimal, Decimal]:
+    """The principal and the rounding multiple: positive, bounded, whole units."""
+    amount = _amount(principal, "principal")
+    if not 0 < amount <= MAX_AMOUNT:
+        raise InvalidScheduleTerms(code="error.schedule.principal_range", maximum=MAX_AMOUNT)
+    if not _is_whole_units(amount, digits):
+        raise InvalidScheduleTerms(code="error.schedule.principal_decimals", digits=digits)
+    if multiple_of is None:
+        return amount, Decimal(1).scaleb(-digits)
+    multiple = _amount(multiple_of, "multiple_of")
+    if not 0 < multiple <= MAX_AMOUNT:
+        raise InvalidScheduleTerms(code="error.schedule.multiple_range", maximum=MAX_AMOUNT)
+    if not _is_whole_units(multiple, digits):
+        raise InvalidScheduleTerms(code="error.schedule.multiple_decimals", digits=digits)
+    return amount, multiple
+
+
+def _validate_start(start: object, tenor: int) -> None:
+    if isinstance(start, dt.datetime) or not isinstance(start, dt.date):
+        raise TypeError("start must be a date")
+    try:
+        add_months(start, tenor)
+    except ValueError:
+        raise InvalidScheduleTerms(code="error.schedule.start_out_of_range") from None
 
 
 def _is_whole_units(amount: Decimal, digits: int) -> bool:
