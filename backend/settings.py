@@ -46,6 +46,10 @@ class Settings(BaseSettings):
     sandbox_host: str = "127.0.0.1"
     sandbox_port: int = 8081
 
+    # Periodic jobs run by every bot process (bot/jobs.py); 0 switches a job off.
+    deposit_expiry_interval_seconds: float = Field(default=60.0, ge=0)
+    ledger_check_interval_seconds: float = Field(default=600.0, ge=0)
+
     default_locale: Literal["id", "en"] = "id"
     default_timezone: str = "Asia/Jakarta"
     locales_dir: Path = PROJECT_ROOT / "locales"

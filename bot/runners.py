@@ -1,4 +1,4 @@
-"""Running the bot: long polling or webhook, plus the periodic housekeeping job.
+"""Running the bot: long polling or webhook, plus the periodic jobs (bot/jobs.py).
 
 Both runners are objects with ``start()`` / ``stop()`` so the CLI, the tests and the
 benchmarks drive the very same code.
@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import datetime as dt
 import logging
 import secrets
 
@@ -17,13 +16,12 @@ from aiogram.webhook.aiohttp_server import SimpleRequestHandler, setup_applicati
 from aiohttp import web
 
 from backend.db.engine import Database
-from backend.services.telegram_updates import purge_processed_updates
 from backend.settings import Settings
 from bot.dispatcher import create_bot, create_dispatcher, pin_response_models, publish_commands
+from bot.jobs import PeriodicJobs, default_jobs
 from bot.notifier import Notifier, create_notifier_bot
 
 log = logging.getLogger(__name__)
-HOUSEKEEPING_INTERVAL = 3600.0
 
 
 class _BotRunner:
@@ -33,14 +31,14 @@ class _BotRunner:
         self.bot: Bot = create_bot(settings)
         self._response_models = pin_response_models()
         self.dispatcher: Dispatcher = create_dispatcher(settings, db)
-        self._housekeeping: asyncio.Task[None] | None = None
+        self.jobs = PeriodicJobs(db, default_jobs(settings))
         self.notifier: Notifier | None = None  # outbox delivery (bot/notifier.py)
 
     async def _prepare(self) -> None:
         me = await self.bot.get_me()
         log.info("bot @%s (id %s) via %s", me.username, me.id, self.bot.session.api.base)
         await publish_commands(self.bot, self.dispatcher["i18n"])
-        self._housekeeping = asyncio.create_task(self._housekeep())
+        self.jobs.start()
         # Outbox delivery runs beside the bot, on a Bot of its own without the 429-retry
         # middleware (a flood wait must postpone one row, not stall a send).
         self.notifier = Notifier(
@@ -48,24 +46,12 @@ class _BotRunner:
         )
         await self.notifier.start()
 
-    async def _housekeep(self) -> None:
-        while True:
-            try:
-                purged = await purge_processed_updates(self.db, now=dt.datetime.now(dt.UTC))
-                log.debug("purged %d old update claims", purged)
-            except Exception:  # housekeeping must never take the bot down
-                log.exception("housekeeping failed")
-            await asyncio.sleep(HOUSEKEEPING_INTERVAL)
-
     async def _close(self) -> None:
         if self.notifier is not None:  # outbox delivery: finish in-flight sends first
             await self.notifier.stop()
             await self.notifier.bot.session.close()
             self.notifier = None
-        if self._housekeeping is not None:
-            self._housekeeping.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._housekeeping
+        await self.jobs.stop()
         await self.dispatcher.storage.close()
         await self.dispatcher.fsm.events_isolation.close()
         await self.bot.session.close()

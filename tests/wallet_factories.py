@@ -49,7 +49,5 @@ async def verified_financier(db: Database, **overrides: Any) -> MemberView:
     """A registered, KYC-verified financier of JKT01 (Siti Rahayu unless overridden)."""
     member = await registered_member(db, **overrides)
     admin = await as_staff(db, "superadmin")
-    await member_admin.verify_member(
-        db, actor=admin, member_id=member.id, ip="10.0.0.1", now=NOW
-    )
+    await member_admin.verify_member(db, actor=admin, member_id=member.id, ip="10.0.0.1", now=NOW)
     return member

@@ -1,4 +1,5 @@
-"""Demo data for the embedded default: the cooperative's branches and a few members.
+"""Demo data for the embedded default: the cooperative's branches, a receiving bank
+account per branch (where members' deposits go) and a few members.
 
 Idempotent: running it twice changes nothing the second time.
 """
@@ -8,11 +9,16 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from sqlalchemy import select
+
 from backend.db.engine import Database
 from backend.db.models import Branch
+from backend.db.models_wallet import ReceivingAccount
 from backend.db.unit_of_work import UnitOfWork
 from backend.domain.errors import DuplicateNik, DuplicateTelegramAccount
+from backend.domain.ledger import AccountKind
 from backend.domain.members import Role
+from backend.services import ledger
 from backend.services.members import register_member
 
 DEMO_BRANCHES: tuple[tuple[str, str, str, str], ...] = (
@@ -90,6 +96,7 @@ async def seed_demo(db: Database, *, today: dt.date) -> SeedReport:
                 )
                 branches_created += 1
         await uow.commit()
+    await _seed_receiving_accounts(db)
     members_created = 0
     for demo in DEMO_MEMBERS:
         async with UnitOfWork(db, write=False) as uow:
@@ -116,3 +123,30 @@ async def seed_demo(db: Database, *, today: dt.date) -> SeedReport:
         except (DuplicateNik, DuplicateTelegramAccount):
             pass
     return SeedReport(branches_created=branches_created, members_created=members_created)
+
+
+async def _seed_receiving_accounts(db: Database) -> None:
+    """One demo BRI account per branch that has none (staff manage them in the panel)."""
+
+    async def work(uow: UnitOfWork) -> None:
+        branches = (await uow.session.scalars(select(Branch).order_by(Branch.id))).all()
+        having = set(await uow.session.scalars(select(ReceivingAccount.branch_id)))
+        for branch in branches:
+            if branch.id in having:
+                continue
+            number = f"0345{branch.id:06d}"
+            clearing = await ledger.ensure_account(
+                uow, code=f"bank:{branch.code}:bri:{number}", kind=AccountKind.BANK_CLEARING
+            )
+            uow.session.add(
+                ReceivingAccount(
+                    branch_id=branch.id,
+                    bank_name="BRI",
+                    account_number=number,
+                    account_holder=f"Koperasi Kopdana {branch.name}",
+                    active=True,
+                    ledger_account_id=clearing.id,
+                )
+            )
+
+    await ledger.in_transaction(db, work)

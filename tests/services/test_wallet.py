@@ -13,6 +13,7 @@ from backend.db.engine import Database
 from backend.db.models_ledger import JournalEntry
 from backend.db.models_staff import AuditEntry, OutboxMessage
 from backend.db.unit_of_work import UnitOfWork
+from backend.domain.errors import ValidationError
 from backend.domain.wallet import (
     DepositStatus,
     DuplicateBankReference,
@@ -22,15 +23,17 @@ from backend.domain.wallet import (
     WalletUnavailable,
     WithdrawalStatus,
 )
-from backend.domain.errors import ValidationError
-from backend.services import wallet, wallet_admin
+from backend.services import wallet, wallet_admin, wallet_settings
 from backend.services.ledger_checks import check_ledger
 from tests.wallet_factories import NOW, as_staff, receiving_account, verified_financier
 
 
 async def _count(db: Database, model: type, *conditions: object) -> int:
     async with UnitOfWork(db, write=False) as uow:
-        return int(await uow.session.scalar(select(func.count()).select_from(model).where(*conditions)) or 0)
+        return int(
+            await uow.session.scalar(select(func.count()).select_from(model).where(*conditions))
+            or 0
+        )
 
 
 async def funded_member(db: Database, amount: int = 2_000_000) -> int:
@@ -93,12 +96,15 @@ async def test_deposit_gets_a_unique_transfer_amount_and_credits_once_on_confirm
     assert summary.balance == first.transfer_amount
     assert [m.kind for m in summary.recent] == ["deposit"]
     assert await _count(db, AuditEntry, AuditEntry.action == "deposit.confirmed") == 1
-    notices = await _count(db, OutboxMessage, OutboxMessage.message_key == "wallet.notice.deposit_confirmed")
+    notices = await _count(
+        db, OutboxMessage, OutboxMessage.message_key == "wallet.notice.deposit_confirmed"
+    )
     assert notices == 1
 
     with pytest.raises(DuplicateBankReference):
         await wallet_admin.confirm_deposit(
-            db, **{**confirm, "deposit_id": second.id, "nonce": "form-2"}  # type: ignore[arg-type]
+            db,
+            **{**confirm, "deposit_id": second.id, "nonce": "form-2"},  # type: ignore[arg-type]
         )
     with pytest.raises(RequestAlreadyDecided) as refused:
         await wallet_admin.reject_deposit(
@@ -135,9 +141,7 @@ async def test_two_treasurers_confirming_at_once_credit_once_and_one_is_refused(
         except RequestAlreadyDecided as refusal:
             return refusal
 
-    results = await asyncio.gather(
-        confirm(treasurer, "a", "REF-A"), confirm(admin, "b", "REF-B")
-    )
+    results = await asyncio.gather(confirm(treasurer, "a", "REF-A"), confirm(admin, "b", "REF-B"))
     refusals = [r for r in results if isinstance(r, RequestAlreadyDecided)]
     assert len(refusals) == 1
     assert await _count(db, JournalEntry, JournalEntry.kind == "deposit") == 1
@@ -181,7 +185,9 @@ async def test_bad_deposit_amounts_are_refused_with_the_rule_broken(seeded_db: D
         await wallet.start_deposit(db, member_id=member.id, amount=50_000, request_key="a", now=NOW)
     assert below.value.code == "error.wallet.below_minimum"
     with pytest.raises(WalletAmountError) as step:
-        await wallet.start_deposit(db, member_id=member.id, amount=120_000, request_key="b", now=NOW)
+        await wallet.start_deposit(
+            db, member_id=member.id, amount=120_000, request_key="b", now=NOW
+        )
     assert step.value.code == "error.wallet.not_multiple"
     assert step.value.params == {"step": 50_000, "lower": 100_000, "upper": 150_000}
     assert (await wallet.list_deposits(db, member_id=member.id, page=0)).total == 0
@@ -195,14 +201,23 @@ async def test_unverified_member_and_branch_without_account_cannot_deposit(
     db = seeded_db
     pending = await registered_member(db)
     with pytest.raises(WalletUnavailable) as unverified:
-        await wallet.start_deposit(db, member_id=pending.id, amount=500_000, request_key="a", now=NOW)
+        await wallet.start_deposit(
+            db, member_id=pending.id, amount=500_000, request_key="a", now=NOW
+        )
     assert unverified.value.code == "error.wallet.not_verified"
     admin = await as_staff(db, "superadmin")
     from backend.services import member_admin
 
     await member_admin.verify_member(db, actor=admin, member_id=pending.id, ip="x", now=NOW)
+    for account in await wallet_settings.list_receiving_accounts(db, actor=admin):
+        if account.branch_id == pending.branch.id:  # the demo account of the branch
+            await wallet_settings.set_receiving_account_active(
+                db, actor=admin, account_id=account.id, active=False, ip="x", now=NOW
+            )
     with pytest.raises(WalletUnavailable) as no_account:
-        await wallet.start_deposit(db, member_id=pending.id, amount=500_000, request_key="a", now=NOW)
+        await wallet.start_deposit(
+            db, member_id=pending.id, amount=500_000, request_key="a", now=NOW
+        )
     assert no_account.value.code == "error.wallet.no_receiving_account"
 
 
@@ -248,7 +263,13 @@ async def test_large_withdrawal_needs_a_second_staff_user(seeded_db: Database) -
     manager = await as_staff(db, "manager.jkt")
     with pytest.raises(ValidationError) as unapproved:
         await wallet_admin.mark_withdrawal_paid(
-            db, actor=treasurer, withdrawal_id=request.id, bank_reference="B1", nonce="1", ip="x", now=NOW
+            db,
+            actor=treasurer,
+            withdrawal_id=request.id,
+            bank_reference="B1",
+            nonce="1",
+            ip="x",
+            now=NOW,
         )
     assert unapproved.value.code == "error.wallet.needs_approval"
     await wallet_admin.approve_withdrawal(
@@ -256,7 +277,13 @@ async def test_large_withdrawal_needs_a_second_staff_user(seeded_db: Database) -
     )
     with pytest.raises(SameStaffNotAllowed):
         await wallet_admin.mark_withdrawal_paid(
-            db, actor=treasurer, withdrawal_id=request.id, bank_reference="B1", nonce="3", ip="x", now=NOW
+            db,
+            actor=treasurer,
+            withdrawal_id=request.id,
+            bank_reference="B1",
+            nonce="3",
+            ip="x",
+            now=NOW,
         )
     paid = await wallet_admin.mark_withdrawal_paid(
         db, actor=manager, withdrawal_id=request.id, bank_reference="B1", nonce="4", ip="x", now=NOW
@@ -267,11 +294,21 @@ async def test_large_withdrawal_needs_a_second_staff_user(seeded_db: Database) -
 async def test_rejected_or_cancelled_withdrawal_releases_the_hold(seeded_db: Database) -> None:
     db = seeded_db
     member_id = await funded_member(db, 1_000_000)
-    first = await wallet.start_withdrawal(db, member_id=member_id, amount=300_000, request_key="a", now=NOW)
-    second = await wallet.start_withdrawal(db, member_id=member_id, amount=200_000, request_key="b", now=NOW)
+    first = await wallet.start_withdrawal(
+        db, member_id=member_id, amount=300_000, request_key="a", now=NOW
+    )
+    second = await wallet.start_withdrawal(
+        db, member_id=member_id, amount=200_000, request_key="b", now=NOW
+    )
     treasurer = await as_staff(db, "bendahara.jkt")
     await wallet_admin.reject_withdrawal(
-        db, actor=treasurer, withdrawal_id=first.id, reason="Nama rekening beda", nonce="r", ip="x", now=NOW
+        db,
+        actor=treasurer,
+        withdrawal_id=first.id,
+        reason="Nama rekening beda",
+        nonce="r",
+        ip="x",
+        now=NOW,
     )
     await wallet.cancel_withdrawal(db, member_id=member_id, withdrawal_id=second.id, now=NOW)
     summary = await wallet.wallet_summary(db, member_id=member_id)
@@ -303,11 +340,15 @@ async def test_expiry_marks_overdue_requests_and_tells_the_member(seeded_db: Dat
     db = seeded_db
     member = await verified_financier(db)
     await receiving_account(db)
-    deposit = await wallet.start_deposit(db, member_id=member.id, amount=500_000, request_key="e", now=NOW)
+    deposit = await wallet.start_deposit(
+        db, member_id=member.id, amount=500_000, request_key="e", now=NOW
+    )
     assert await wallet.expire_deposits(db, now=NOW + dt.timedelta(hours=23)) == 0
     assert await wallet.expire_deposits(db, now=NOW + dt.timedelta(hours=24)) == 1
     assert await wallet.expire_deposits(db, now=NOW + dt.timedelta(hours=25)) == 0
     expired = await wallet.get_deposit(db, member_id=member.id, deposit_id=deposit.id)
     assert expired.status is DepositStatus.EXPIRED
-    notices = await _count(db, OutboxMessage, OutboxMessage.message_key == "wallet.notice.deposit_expired")
+    notices = await _count(
+        db, OutboxMessage, OutboxMessage.message_key == "wallet.notice.deposit_expired"
+    )
     assert notices == 1
