@@ -364,6 +364,24 @@ async def _withdrawn_today(uow: UnitOfWork, member: Member, timezone: str, now: 
     return int(total or 0)
 
 
+async def _withdrawal_by_key(uow: UnitOfWork, request_key: str) -> int | None:
+    return await uow.session.scalar(
+        select(WithdrawalRequest.id).where(WithdrawalRequest.request_key == request_key)
+    )
+
+
+async def _lock_account(uow: UnitOfWork, account_id: int) -> tuple[int, int]:
+    """Lock a wallet row (PostgreSQL; SQLite writers are serialised); its balance and held."""
+    row = (
+        await uow.session.execute(
+            select(LedgerAccount.balance, LedgerAccount.held)
+            .where(LedgerAccount.id == account_id)
+            .with_for_update()
+        )
+    ).one()
+    return int(row.balance), int(row.held)
+
+
 async def _checked_withdrawal(
     uow: UnitOfWork, member_id: int, amount: int, now: dt.datetime, *, lock: bool
 ) -> tuple[Member, ledger.AccountView, WalletRules]:
@@ -372,14 +390,8 @@ async def _checked_withdrawal(
     account = await wallet_account(uow, member_id)
     if lock:
         # Serialises this member's cash-outs, so the daily limit cannot be passed twice.
-        balances = (
-            await uow.session.execute(
-                select(LedgerAccount.balance, LedgerAccount.held)
-                .where(LedgerAccount.id == account.id)
-                .with_for_update()
-            )
-        ).one()
-        available = balances.balance - balances.held
+        balance, held = await _lock_account(uow, account.id)
+        available = balance - held
     else:
         available = account.available
     rules = await load_rules(uow)
@@ -421,9 +433,14 @@ async def start_withdrawal(
     """
 
     async def work(uow: UnitOfWork) -> WithdrawalView:
-        existing = await uow.session.scalar(
-            select(WithdrawalRequest.id).where(WithdrawalRequest.request_key == request_key)
-        )
+        existing = await _withdrawal_by_key(uow, request_key)
+        if existing is not None:
+            return await load_withdrawal(uow, existing, replayed=True)
+        await _wallet_member(uow, member_id)
+        wallet = await wallet_account(uow, member_id)
+        await _lock_account(uow, wallet.id)
+        # Again under the lock: a concurrent delivery of the same request may have committed.
+        existing = await _withdrawal_by_key(uow, request_key)
         if existing is not None:
             return await load_withdrawal(uow, existing, replayed=True)
         member, account, rules = await _checked_withdrawal(uow, member_id, amount, now, lock=True)

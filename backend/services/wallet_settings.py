@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import func, select
@@ -322,6 +323,15 @@ class CheckRunView:
     violations: int
 
 
+def _jsonable(value: object) -> object:
+    """PostgreSQL sums come back as Decimal (whole rupiah here); JSON wants int or str."""
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else str(value)
+    if isinstance(value, (dt.datetime, dt.date)):
+        return value.isoformat()
+    return value
+
+
 async def run_and_record_check(db: Database, *, now: dt.datetime) -> LedgerReport:
     """Run the invariant check and keep its outcome (and an audit entry when it fails)."""
     report = await check_ledger(db)
@@ -332,7 +342,8 @@ async def run_and_record_check(db: Database, *, now: dt.datetime) -> LedgerRepor
             "postings": report.postings,
             "pending_holds": report.pending_holds,
             "violations": [
-                {"code": v.code, "details": dict(v.details)} for v in report.violations[:50]
+                {"code": v.code, "details": {k: _jsonable(x) for k, x in v.details}}
+                for v in report.violations[:50]
             ],
         }
         uow.session.add(

@@ -352,3 +352,36 @@ async def test_expiry_marks_overdue_requests_and_tells_the_member(seeded_db: Dat
         db, OutboxMessage, OutboxMessage.message_key == "wallet.notice.deposit_expired"
     )
     assert notices == 1
+
+
+async def test_the_same_request_delivered_five_times_at_once_is_one_request(
+    seeded_db: Database,
+) -> None:
+    from backend.db.models_ledger import LedgerHold
+    from backend.db.models_wallet import DepositRequest, WithdrawalRequest
+
+    db = seeded_db
+    member_id = await funded_member(db, 1_000_000)
+    withdrawals = await asyncio.gather(
+        *(
+            wallet.start_withdrawal(
+                db, member_id=member_id, amount=300_000, request_key="tap", now=NOW
+            )
+            for _ in range(5)
+        )
+    )
+    deposits = await asyncio.gather(
+        *(
+            wallet.start_deposit(
+                db, member_id=member_id, amount=500_000, request_key="tap", now=NOW
+            )
+            for _ in range(5)
+        )
+    )
+    assert len({w.id for w in withdrawals}) == 1 and sum(not w.replayed for w in withdrawals) == 1
+    assert len({d.id for d in deposits}) == 1 and sum(not d.replayed for d in deposits) == 1
+    assert await _count(db, WithdrawalRequest) == 1
+    assert await _count(db, DepositRequest, DepositRequest.request_key == "tap") == 1
+    assert await _count(db, LedgerHold) == 1
+    assert (await wallet.wallet_summary(db, member_id=member_id)).held == 300_000
+    assert (await check_ledger(db)).ok
