@@ -22,6 +22,7 @@ the two languages (``id_ID``, ``en-US``) are accepted and rendered as above.
 from __future__ import annotations
 
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
@@ -29,7 +30,7 @@ from babel import Locale
 from babel.dates import format_date as babel_format_date
 from babel.dates import format_time as babel_format_time
 from babel.dates import get_timezone_name
-from babel.numbers import format_currency
+from babel.numbers import format_currency, format_decimal
 
 from backend.domain.errors import KopdanaError
 
@@ -115,11 +116,21 @@ def format_datetime(
     return f"{pattern.format(time, day)} {zone}"
 
 
+def format_number(value: Decimal, locale: str) -> str:
+    """A decimal number the reader's way: ``0,3`` in Indonesian, ``0.3`` in English."""
+    return format_decimal(value, locale=_babel_locale(locale), decimal_quantization=False)
+
+
 def error_params(error: KopdanaError, locale: str) -> dict[str, Any]:
-    """An error's message parameters with its rupiah amounts formatted for ``locale``."""
-    return {
-        name: format_rupiah(value, locale)
-        if name in error.money_params and isinstance(value, int)
-        else value
-        for name, value in error.params.items()
-    }
+    """An error's message parameters for ``locale``: rupiah amounts as ``Rp 1.500.000``
+    (the names in ``error.money_params``), decimals (rates, percentages) with the
+    locale's decimal sign."""
+    params: dict[str, Any] = {}
+    for name, value in error.params.items():
+        if name in error.money_params and isinstance(value, int):
+            params[name] = format_rupiah(value, locale)
+        elif isinstance(value, Decimal):
+            params[name] = format_number(value, locale)
+        else:
+            params[name] = value
+    return params

@@ -276,11 +276,12 @@ def test_a_refusal_reads_with_its_numbers_in_both_languages() -> None:
     translations = load_translations(Path(__file__).resolve().parents[2] / "locales")
     english = translations["en"].gettext(error.code).format(**error_params(error, "en"))
     assert english == (
-        "Interest and fees of Rp 270.001 over 90 days are 0.3001 % of the principal a day; "
-        "the cap is 0.3 % a day, so at most Rp 270.000."
+        # English as used in Indonesia (en_ID, docs/DECISIONS.md): decimal comma, like the rupiah.
+        "Interest and fees of Rp 270.001 over 90 days are 0,3001 % of the principal a day; "
+        "the cap is 0,3 % a day, so at most Rp 270.000."
     )
     indonesian = translations["id"].gettext(error.code).format(**error_params(error, "id"))
-    assert "Rp 270.001" in indonesian and "Rp 270.000" in indonesian
+    assert "Rp 270.001" in indonesian and "Rp 270.000" in indonesian and "0,3001 %" in indonesian
 
 
 # ---------------------------------------------------------------------------- properties
