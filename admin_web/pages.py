@@ -13,7 +13,20 @@ from __future__ import annotations
 
 from admin_web.i18n import lazy_gettext
 from admin_web.menu import Feature, MenuEntry
-from admin_web.routes import account, audit, auth, branches, dashboard, members, roles, staff
+from admin_web.routes import (
+    account,
+    audit,
+    auth,
+    branches,
+    dashboard,
+    deposits,
+    members,
+    reconciliation,
+    roles,
+    staff,
+    wallet_settings,
+    withdrawals,
+)
 from admin_web.routes.api_v1 import router as api_v1_router
 from backend.domain.permissions import Permission
 
@@ -27,6 +40,22 @@ FEATURES: tuple[Feature, ...] = (
         MenuEntry(lazy_gettext("admin.menu.members"), "/members", Permission.MEMBERS_VIEW),
     ),
     Feature(
+        deposits.router,
+        MenuEntry(lazy_gettext("admin.menu.deposits"), "/deposits", Permission.DEPOSITS_CONFIRM),
+    ),
+    Feature(
+        withdrawals.router,
+        MenuEntry(
+            lazy_gettext("admin.menu.withdrawals"), "/withdrawals", Permission.WITHDRAWALS_CONFIRM
+        ),
+    ),
+    Feature(
+        reconciliation.router,
+        MenuEntry(
+            lazy_gettext("admin.menu.reconciliation"), "/reconciliation", Permission.REPORTS_VIEW
+        ),
+    ),
+    Feature(
         branches.router,
         MenuEntry(lazy_gettext("admin.menu.branches"), "/branches", Permission.BRANCHES_VIEW),
     ),
@@ -37,6 +66,14 @@ FEATURES: tuple[Feature, ...] = (
     Feature(
         roles.router,
         MenuEntry(lazy_gettext("admin.menu.roles"), "/roles", Permission.STAFF_VIEW),
+    ),
+    Feature(
+        wallet_settings.router,
+        MenuEntry(
+            lazy_gettext("admin.menu.wallet_settings"),
+            "/wallet/settings",
+            Permission.WALLET_SETTINGS,
+        ),
     ),
     Feature(
         audit.router,

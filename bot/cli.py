@@ -31,7 +31,6 @@ from backend.domain.errors import KopdanaError
 from backend.services.demo import DEMO_MEMBERS, seed_demo
 from backend.services.staff import create_superadmin, seed_demo_staff
 from backend.settings import Settings
-from bot.runners import create_runner
 from bot.schedule_command import add_schedule_arguments, cmd_schedule
 
 log = logging.getLogger("kopdana")
@@ -84,6 +83,14 @@ async def cmd_create_admin(settings: Settings, args: argparse.Namespace) -> None
     finally:
         await db.dispose()
     print(f"superadmin {admin.username} created")
+
+
+def _create_runner(settings: Settings, db: Database) -> Any:
+    # Imported on use: aiogram takes seconds to import, and `check`, `migrate` and
+    # `schedule` (run by scripts and the crash test) do not need it.
+    from bot.runners import create_runner
+
+    return create_runner(settings, db)
 
 
 def _uvicorn_server(app: object, host: str, port: int) -> uvicorn.Server:
@@ -144,7 +151,7 @@ async def cmd_run(settings: Settings, args: argparse.Namespace) -> None:
         )
         servers.append(admin)
         tasks.append(await _serve_until_stopped(admin))
-        runner = create_runner(settings, db)
+        runner = _create_runner(settings, db)
         await runner.start()
         print("\nkopdana is running:")
         if settings.uses_sandbox:
@@ -170,7 +177,7 @@ async def cmd_run(settings: Settings, args: argparse.Namespace) -> None:
 
 async def cmd_bot(settings: Settings, _args: argparse.Namespace) -> None:
     db = Database.from_url(settings.database_url)
-    runner = create_runner(settings, db)
+    runner = _create_runner(settings, db)
     try:
         await runner.start()
         await runner.wait()

@@ -24,6 +24,8 @@ def main(path: str) -> None:
         with po_path.open("rb") as po:
             catalog = read_po(po, locale=language)
         for key, texts in additions.items():
+            if key in catalog:  # Catalog.add keeps an existing text: replace it instead
+                del catalog[key]
             catalog.add(key, texts[language])
         with po_path.open("wb") as po:
             write_po(po, catalog, width=0, sort_output=True)

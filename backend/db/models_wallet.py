@@ -143,6 +143,9 @@ class WithdrawalRequest(Base):
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), index=True)
     approved_by: Mapped[str | None] = mapped_column(String(100))
     approved_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    # The approval form's nonce, kept apart from ``decision_nonce`` so the approval form
+    # replayed after the payment still returns the first result.
+    approval_nonce: Mapped[str | None] = mapped_column(String(64))
     paid_by: Mapped[str | None] = mapped_column(String(100))
     bank_reference: Mapped[str | None] = mapped_column(String(64), unique=True)
     decided_by: Mapped[str | None] = mapped_column(String(100))

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
+from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select, update
@@ -45,6 +46,7 @@ from backend.services.wallet_dto import (
     DepositPage,
     DepositView,
     MovementView,
+    ReceivingAccountView,
     WalletSummary,
     WithdrawalPage,
     WithdrawalPreview,
@@ -52,12 +54,14 @@ from backend.services.wallet_dto import (
 )
 from backend.services.wallet_records import (
     active_receiving_account,
+    already_decided,
     deposit_query,
     deposit_view,
     load_deposit,
     load_rules,
     load_withdrawal,
     member_language,
+    receiving_view,
     wallet_account,
     wallet_account_code,
     withdrawal_query,
@@ -132,6 +136,31 @@ async def wallet_summary(db: Database, *, member_id: int, recent: int = 5) -> Wa
                 for at, kind, amount, entry_id in rows
             ),
         )
+
+
+@dataclass(frozen=True, slots=True)
+class WalletHome:
+    """A financier's wallet at a glance; ``receiving`` is None when the branch has none."""
+
+    summary: WalletSummary
+    rules: WalletRules
+    receiving: ReceivingAccountView | None
+
+
+async def wallet_home(db: Database, *, member_id: int, recent: int = 5) -> WalletHome:
+    """Balance, held, available, the last ``recent`` movements, the rules, the branch account.
+
+    Raises ``WalletUnavailable`` (``error.wallet.not_member``, ``.not_verified``,
+    ``.not_financier``): the same rule the money actions apply.
+    """
+    async with UnitOfWork(db, write=False) as uow:
+        member = await _wallet_member(uow, member_id)
+        await uow.session.refresh(member, ["branch"])
+        rules = await load_rules(uow)
+        account = await active_receiving_account(uow, member.branch_id)
+        receiving = receiving_view(account, member.branch.name) if account else None
+    summary = await wallet_summary(db, member_id=member_id, recent=recent)
+    return WalletHome(summary=summary, rules=rules, receiving=receiving)
 
 
 # ------------------------------------------------------------------------- cash-in
@@ -252,7 +281,11 @@ async def attach_deposit_proof(
     async def work(uow: UnitOfWork) -> DepositView:
         deposit = await _own_deposit(uow, member_id, deposit_id)
         if deposit.status not in {DepositStatus.PENDING.value, DepositStatus.EXPIRED.value}:
-            raise RequestAlreadyDecided(reference=deposit.reference, status=deposit.status)
+            raise RequestAlreadyDecided(
+                reference=deposit.reference,
+                status=deposit.status,
+                decided_by=deposit.decided_by or "",
+            )
         deposit.proof_file_id = file_id
         deposit.proof_kind = kind
         deposit.proof_file_name = (file_name or "")[:200] or None
@@ -282,7 +315,11 @@ async def cancel_deposit(
         if deposit.status == DepositStatus.CANCELLED.value:
             return await load_deposit(uow, deposit.id, replayed=True)
         if deposit.status != DepositStatus.PENDING.value:
-            raise RequestAlreadyDecided(reference=deposit.reference, status=deposit.status)
+            raise RequestAlreadyDecided(
+                reference=deposit.reference,
+                status=deposit.status,
+                decided_by=deposit.decided_by or "",
+            )
         deposit.status = DepositStatus.CANCELLED.value
         deposit.decided_at = now
         deposit.decided_by = f"member:{member_id}"
@@ -383,17 +420,16 @@ async def _lock_account(uow: UnitOfWork, account_id: int) -> tuple[int, int]:
 
 
 async def _checked_withdrawal(
-    uow: UnitOfWork, member_id: int, amount: int, now: dt.datetime, *, lock: bool
+    uow: UnitOfWork, member_id: int, amount: int, now: dt.datetime
 ) -> tuple[Member, ledger.AccountView, WalletRules]:
+    """The member, their wallet and the rules, once the amount passed every check under
+    the wallet's lock."""
     member = await _wallet_member(uow, member_id)
     await uow.session.refresh(member, ["branch"])
     account = await wallet_account(uow, member_id)
-    if lock:
-        # Serialises this member's cash-outs, so the daily limit cannot be passed twice.
-        balance, held = await _lock_account(uow, account.id)
-        available = balance - held
-    else:
-        available = account.available
+    # Serialises this member's cash-outs, so the daily limit cannot be passed twice.
+    balance, held = await _lock_account(uow, account.id)
+    available = balance - held
     rules = await load_rules(uow)
     check_withdrawal_amount(
         amount,
@@ -409,13 +445,31 @@ async def preview_withdrawal(
 ) -> WithdrawalPreview:
     """Check a cash-out amount and show it against the member's own bank account.
 
+    Only reads (a wallet never opened has 0 available): on SQLite a read transaction must
+    not write, or it fails with "database is locked" while another writer commits.
+    ``start_withdrawal`` checks everything again under the wallet's lock.
     Raises ``WalletAmountError`` with the specific hint, or ``WalletUnavailable``.
     """
     async with UnitOfWork(db, write=False) as uow:
-        member, account, _rules = await _checked_withdrawal(uow, member_id, amount, now, lock=False)
+        member = await _wallet_member(uow, member_id)
+        await uow.session.refresh(member, ["branch"])
+        balances = (
+            await uow.session.execute(
+                select(LedgerAccount.balance, LedgerAccount.held).where(
+                    LedgerAccount.code == wallet_account_code(member_id)
+                )
+            )
+        ).one_or_none()
+        available = int(balances.balance - balances.held) if balances else 0
+        check_withdrawal_amount(
+            amount,
+            await load_rules(uow),
+            available=available,
+            withdrawn_today=await _withdrawn_today(uow, member, member.branch.timezone, now),
+        )
         return WithdrawalPreview(
             amount=amount,
-            available=account.available,
+            available=available,
             bank_name=member.bank_name,
             bank_account_masked=mask_account_number(member.bank_account_number),
             bank_account_holder=member.bank_account_holder,
@@ -443,7 +497,7 @@ async def start_withdrawal(
         existing = await _withdrawal_by_key(uow, request_key)
         if existing is not None:
             return await load_withdrawal(uow, existing, replayed=True)
-        member, account, rules = await _checked_withdrawal(uow, member_id, amount, now, lock=True)
+        member, account, rules = await _checked_withdrawal(uow, member_id, amount, now)
         hold = await ledger.place_hold(
             uow,
             account_id=account.id,
@@ -499,7 +553,7 @@ async def cancel_withdrawal(
         if withdrawal.status == WithdrawalStatus.CANCELLED.value:
             return await load_withdrawal(uow, withdrawal.id, replayed=True)
         if withdrawal.status != WithdrawalStatus.PENDING.value:
-            raise RequestAlreadyDecided(reference=withdrawal.reference, status=withdrawal.status)
+            raise already_decided(withdrawal)
         await ledger.void_hold(uow, hold_id=withdrawal.hold_id, now=now)
         withdrawal.status = WithdrawalStatus.CANCELLED.value
         withdrawal.decided_at = now
@@ -635,5 +689,6 @@ __all__ = [
     "preview_withdrawal",
     "start_deposit",
     "start_withdrawal",
+    "wallet_home",
     "wallet_summary",
 ]

@@ -29,7 +29,6 @@ from backend.domain.wallet import (
     WITHDRAWAL_OPEN,
     DepositStatus,
     DuplicateBankReference,
-    RequestAlreadyDecided,
     RequestNotFound,
     SameStaffNotAllowed,
     WalletUnavailable,
@@ -48,6 +47,7 @@ from backend.services.outbox import enqueue_message
 from backend.services.wallet_dto import DepositPage, DepositView, WithdrawalPage, WithdrawalView
 from backend.services.wallet_records import (
     active_receiving_account,
+    already_decided,
     deposit_query,
     deposit_view,
     load_deposit,
@@ -246,12 +246,6 @@ async def _locked_deposit(uow: UnitOfWork, actor: StaffView, deposit_id: int) ->
     return deposit
 
 
-def _already_decided(row: DepositRequest | WithdrawalRequest) -> RequestAlreadyDecided:
-    return RequestAlreadyDecided(
-        reference=row.reference, status=row.status, decided_by=row.decided_by or ""
-    )
-
-
 async def _notify(
     uow: UnitOfWork, *, telegram_user_id: int, now: dt.datetime, key: str, **params: Any
 ) -> None:
@@ -305,7 +299,7 @@ async def confirm_deposit(
         if deposit.status == DepositStatus.CONFIRMED.value and deposit.decision_nonce == nonce:
             return await load_deposit(uow, deposit.id, replayed=True)
         if DepositStatus(deposit.status) not in DEPOSIT_CONFIRMABLE:
-            raise _already_decided(deposit)
+            raise already_decided(deposit)
         await _unique_bank_reference(uow, DepositRequest, reference)
         receiving = await uow.session.get(ReceivingAccount, deposit.receiving_account_id)
         assert receiving is not None  # a foreign key
@@ -391,7 +385,7 @@ async def reject_deposit(
         if deposit.status == DepositStatus.REJECTED.value and deposit.decision_nonce == nonce:
             return await load_deposit(uow, deposit.id, replayed=True)
         if DepositStatus(deposit.status) not in DEPOSIT_CONFIRMABLE:
-            raise _already_decided(deposit)
+            raise already_decided(deposit)
         before = {"status": deposit.status}
         deposit.status = DepositStatus.REJECTED.value
         deposit.reject_reason = reason
@@ -455,19 +449,17 @@ async def approve_withdrawal(
 
     async def work(uow: UnitOfWork) -> WithdrawalView:
         withdrawal = await _locked_withdrawal(uow, actor, withdrawal_id)
-        if (
-            withdrawal.status == WithdrawalStatus.APPROVED.value
-            and withdrawal.decision_nonce == nonce
-        ):
+        if withdrawal.approval_nonce == nonce and withdrawal.approved_by == actor.username:
+            # The same approval form again, whatever happened since: the first result.
             return await load_withdrawal(uow, withdrawal.id, replayed=True)
         if withdrawal.status != WithdrawalStatus.PENDING.value:
-            raise _already_decided(withdrawal)
+            raise already_decided(withdrawal)
         if not withdrawal.needs_checker:
             raise ValidationError(code="error.wallet.no_approval_needed")
         withdrawal.status = WithdrawalStatus.APPROVED.value
         withdrawal.approved_by = actor.username
         withdrawal.approved_at = now
-        withdrawal.decision_nonce = nonce
+        withdrawal.approval_nonce = nonce
         record(
             uow,
             actor=staff_actor(actor, ip),
@@ -511,7 +503,7 @@ async def mark_withdrawal_paid(
         if withdrawal.status == WithdrawalStatus.PAID.value and withdrawal.decision_nonce == nonce:
             return await load_withdrawal(uow, withdrawal.id, replayed=True)
         if WithdrawalStatus(withdrawal.status) not in WITHDRAWAL_OPEN:
-            raise _already_decided(withdrawal)
+            raise already_decided(withdrawal)
         if withdrawal.needs_checker and withdrawal.status != WithdrawalStatus.APPROVED.value:
             raise ValidationError(code="error.wallet.needs_approval")
         if withdrawal.approved_by == actor.username:
@@ -593,7 +585,7 @@ async def reject_withdrawal(
         ):
             return await load_withdrawal(uow, withdrawal.id, replayed=True)
         if WithdrawalStatus(withdrawal.status) not in WITHDRAWAL_OPEN:
-            raise _already_decided(withdrawal)
+            raise already_decided(withdrawal)
         await ledger.void_hold(uow, hold_id=withdrawal.hold_id, now=now)
         before = {"status": withdrawal.status}
         withdrawal.status = WithdrawalStatus.REJECTED.value

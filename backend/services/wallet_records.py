@@ -21,7 +21,12 @@ from backend.db.models_wallet import (
 from backend.db.unit_of_work import UnitOfWork
 from backend.domain.ledger import AccountKind
 from backend.domain.member_rules import mask_account_number
-from backend.domain.wallet import DepositStatus, WalletRules, WithdrawalStatus
+from backend.domain.wallet import (
+    DepositStatus,
+    RequestAlreadyDecided,
+    WalletRules,
+    WithdrawalStatus,
+)
 from backend.services import ledger
 from backend.services.clock import as_utc
 from backend.services.wallet_dto import DepositView, ReceivingAccountView, WithdrawalView
@@ -170,6 +175,13 @@ def withdrawal_view(row: Any, *, replayed: bool = False) -> WithdrawalView:
         reject_reason=withdrawal.reject_reason,
         entry_id=withdrawal.entry_id,
         replayed=replayed,
+    )
+
+
+def already_decided(row: DepositRequest | WithdrawalRequest) -> RequestAlreadyDecided:
+    """The refusal for acting on a request that is no longer open: who decided, and how."""
+    return RequestAlreadyDecided(
+        reference=row.reference, status=row.status, decided_by=row.decided_by or ""
     )
 
 

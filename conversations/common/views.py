@@ -12,6 +12,7 @@ from backend.services.dto import MemberView
 from conversations.ui.callbacks import AddRole, MenuAction
 from conversations.ui.keyboards import button, inline
 from conversations.ui.text import date, html
+from conversations.wallet.callbacks import WalletMenu
 
 STATUS_KEYS = {
     MemberStatus.AWAITING_VERIFICATION: "member.status.awaiting_verification",
@@ -41,7 +42,10 @@ def main_menu(member: MemberView) -> tuple[str, InlineKeyboardMarkup]:
             _(STATUS_EXPLANATION_KEYS[member.status]).format(branch=html(member.branch.name)),
         ]
     )
-    rows = [
+    rows = []
+    if member.status is MemberStatus.VERIFIED and Role.FINANCIER in member.roles:
+        rows.append([button(_("wallet.menu_button"), WalletMenu(action="home").pack())])
+    rows += [
         [button(_("menu.button.profile"), MenuAction(action="profile").pack())],
         [button(_("menu.button.language"), MenuAction(action="language").pack())],
     ]

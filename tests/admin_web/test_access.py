@@ -68,6 +68,21 @@ EXPECTED: dict[tuple[str, str], Permission | str] = {
     ("GET", "/roles/{role_id}"): P.STAFF_VIEW,
     ("POST", "/roles/{role_id}"): P.ROLES_MANAGE,
     ("GET", "/audit"): P.AUDIT_VIEW,
+    ("GET", "/deposits"): P.DEPOSITS_CONFIRM,
+    ("GET", "/deposits/{deposit_id}"): P.DEPOSITS_CONFIRM,
+    ("GET", "/deposits/{deposit_id}/proof"): P.DEPOSITS_CONFIRM,
+    ("POST", "/deposits/{deposit_id}/confirm"): P.DEPOSITS_CONFIRM,
+    ("POST", "/deposits/{deposit_id}/reject"): P.DEPOSITS_CONFIRM,
+    ("GET", "/withdrawals"): P.WITHDRAWALS_CONFIRM,
+    ("GET", "/withdrawals/{withdrawal_id}"): P.WITHDRAWALS_CONFIRM,
+    ("POST", "/withdrawals/{withdrawal_id}/approve"): P.WITHDRAWALS_CONFIRM,
+    ("POST", "/withdrawals/{withdrawal_id}/paid"): P.WITHDRAWALS_CONFIRM,
+    ("POST", "/withdrawals/{withdrawal_id}/reject"): P.WITHDRAWALS_CONFIRM,
+    ("GET", "/wallet/settings"): P.WALLET_SETTINGS,
+    ("POST", "/wallet/settings"): P.WALLET_SETTINGS,
+    ("POST", "/wallet/settings/accounts"): P.WALLET_SETTINGS,
+    ("POST", "/wallet/settings/accounts/{account_id}/active"): P.WALLET_SETTINGS,
+    ("GET", "/reconciliation"): P.REPORTS_VIEW,
     ("GET", "/api/v1/me"): STAFF,
     ("GET", "/api/v1/dashboard"): P.DASHBOARD_VIEW,
     ("GET", "/api/v1/members"): P.MEMBERS_VIEW,
@@ -92,6 +107,21 @@ EXPECTED: dict[tuple[str, str], Permission | str] = {
     ("POST", "/api/v1/roles"): P.ROLES_MANAGE,
     ("PUT", "/api/v1/roles/{role_id}"): P.ROLES_MANAGE,
     ("GET", "/api/v1/audit"): P.AUDIT_VIEW,
+    ("GET", "/api/v1/deposits"): P.DEPOSITS_CONFIRM,
+    ("GET", "/api/v1/deposits/{deposit_id}"): P.DEPOSITS_CONFIRM,
+    ("POST", "/api/v1/deposits/{deposit_id}/confirm"): P.DEPOSITS_CONFIRM,
+    ("POST", "/api/v1/deposits/{deposit_id}/reject"): P.DEPOSITS_CONFIRM,
+    ("GET", "/api/v1/withdrawals"): P.WITHDRAWALS_CONFIRM,
+    ("GET", "/api/v1/withdrawals/{withdrawal_id}"): P.WITHDRAWALS_CONFIRM,
+    ("POST", "/api/v1/withdrawals/{withdrawal_id}/approve"): P.WITHDRAWALS_CONFIRM,
+    ("POST", "/api/v1/withdrawals/{withdrawal_id}/paid"): P.WITHDRAWALS_CONFIRM,
+    ("POST", "/api/v1/withdrawals/{withdrawal_id}/reject"): P.WITHDRAWALS_CONFIRM,
+    ("GET", "/api/v1/wallet/settings"): P.WALLET_SETTINGS,
+    ("PUT", "/api/v1/wallet/settings"): P.WALLET_SETTINGS,
+    ("GET", "/api/v1/wallet/receiving-accounts"): P.WALLET_SETTINGS,
+    ("POST", "/api/v1/wallet/receiving-accounts"): P.WALLET_SETTINGS,
+    ("POST", "/api/v1/wallet/receiving-accounts/{account_id}/active"): P.WALLET_SETTINGS,
+    ("GET", "/api/v1/reconciliation"): P.REPORTS_VIEW,
 }
 
 
@@ -132,6 +162,10 @@ def concrete(path: str, world: World, target_staff: int, target_role: int) -> st
         .replace("{branch_id}", str(world.jakarta_branch))
         .replace("{staff_id}", str(target_staff))
         .replace("{role_id}", str(target_role))
+        # Wallet requests and accounts: ids nobody has (404 when allowed, 403 when not).
+        .replace("{deposit_id}", "999999")
+        .replace("{withdrawal_id}", "999999")
+        .replace("{account_id}", "999999")
     )
 
 

@@ -28,7 +28,9 @@ def concrete(path: str, world: World) -> str:
     return (path.replace("{member_id}", str(world.jakarta_member))
             .replace("{branch_id}", str(world.jakarta_branch))
             .replace("{staff_id}", str(world.staff_ids["auditor"]))
-            .replace("{role_id}", "2"))
+            .replace("{role_id}", "2")
+            .replace("{deposit_id}", "1").replace("{withdrawal_id}", "1")
+            .replace("{account_id}", "1"))
 
 
 def test_the_app_has_state_changing_routes_to_check() -> None:

@@ -11,7 +11,7 @@ import re
 import socket
 from collections.abc import AsyncIterator, Callable
 from html import unescape
-from typing import Any
+from typing import Any, NamedTuple
 
 import pytest
 from pydantic import SecretStr
@@ -22,6 +22,7 @@ from backend.settings import PROJECT_ROOT, Settings
 from bot.runners import PollingRunner, WebhookRunner
 from sandbox.testing import SandboxServer, SandboxUser
 from tests.conftest import REDIS_URL
+from tests.wallet_factories import receiving_account, verified_financier
 
 TRANSLATIONS = load_translations(PROJECT_ROOT / "locales")
 WEBHOOK_SECRET = "test-secret_123"
@@ -146,3 +147,20 @@ async def webhook_bot(
 async def siti(sandbox: SandboxServer) -> SandboxUser:
     """A Telegram user who is not a member yet (the sandbox's demo user Siti)."""
     return sandbox.user(7001)
+
+
+class WalletMember(NamedTuple):
+    """A financier of the wallet tests: their chat in the sandbox and their member id."""
+
+    user: SandboxUser
+    member_id: int
+
+
+@pytest.fixture
+async def wallet_member(seeded_db: Database, sandbox: SandboxServer) -> WalletMember:
+    """Siti, a verified financier of JKT01 (Telegram user 5001, bank account ••••••4567),
+    whose branch has a receiving account (BRI 1234567890) for cash-in transfers."""
+    user = await sandbox.create_user(5001, "Siti", last_name="Rahayu")  # before any notice
+    member = await verified_financier(seeded_db, telegram_user_id=user.user_id)
+    await receiving_account(seeded_db)
+    return WalletMember(user=user, member_id=member.id)

@@ -12,7 +12,15 @@ from typing import Any
 from fastapi import APIRouter, Depends
 from fastapi.security import HTTPBearer
 
-from admin_web.routes.api_v1 import audit, branches, members, staff
+from admin_web.routes.api_v1 import (
+    audit,
+    branches,
+    deposits,
+    members,
+    staff,
+    wallet,
+    withdrawals,
+)
 from admin_web.routes.api_v1.models import ErrorOut
 
 ERRORS: dict[int | str, dict[str, Any]] = {
@@ -25,5 +33,5 @@ ERRORS: dict[int | str, dict[str, Any]] = {
 # Documents the bearer scheme in the schema; deps.load_auth does the checking.
 BEARER = HTTPBearer(auto_error=False, description="An API token from the account page")
 router = APIRouter(prefix="/api/v1", responses=ERRORS, dependencies=[Depends(BEARER)])
-for module in (members, branches, staff, audit):
+for module in (members, branches, staff, audit, deposits, withdrawals, wallet):
     router.include_router(module.router)

@@ -122,6 +122,7 @@ def upgrade() -> None:
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('approved_by', sa.String(length=100), nullable=True),
     sa.Column('approved_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('approval_nonce', sa.String(length=64), nullable=True),
     sa.Column('paid_by', sa.String(length=100), nullable=True),
     sa.Column('bank_reference', sa.String(length=64), nullable=True),
     sa.Column('decided_by', sa.String(length=100), nullable=True),

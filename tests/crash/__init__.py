@@ -1,0 +1,1 @@
+"""Crash tests: a worker killed with SIGKILL mid-flight, restarted, invariants checked."""
