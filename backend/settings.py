@@ -50,6 +50,10 @@ class Settings(BaseSettings):
     deposit_expiry_interval_seconds: float = Field(default=60.0, ge=0)
     ledger_check_interval_seconds: float = Field(default=600.0, ge=0)
 
+    # Loan review documents: stored under random names in this directory, size-capped.
+    uploads_dir: Path = PROJECT_ROOT / "var" / "uploads"
+    upload_max_bytes: int = Field(default=5 * 1024 * 1024, ge=1, le=50 * 1024 * 1024)
+
     default_locale: Literal["id", "en"] = "id"
     default_timezone: str = "Asia/Jakarta"
     locales_dir: Path = PROJECT_ROOT / "locales"

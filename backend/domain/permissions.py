@@ -27,6 +27,8 @@ class Permission(StrEnum):
     WALLET_SETTINGS = "wallet.settings"
     LOANS_REVIEW = "loans.review"
     LOANS_APPROVE = "loans.approve"
+    LOANS_PRODUCTS = "loans.products"
+    """The loan data master: products, cost caps, borrower limits and approval threshold."""
     REPORTS_VIEW = "reports.view"
 
 

@@ -1,5 +1,5 @@
 """Demo data for the embedded default: the cooperative's branches, a receiving bank
-account per branch (where members' deposits go) and a few members.
+account per branch (where members' deposits go), the demo loan products and a few members.
 
 Idempotent: running it twice changes nothing the second time.
 """
@@ -19,6 +19,7 @@ from backend.domain.errors import DuplicateNik, DuplicateTelegramAccount
 from backend.domain.ledger import AccountKind
 from backend.domain.members import Role
 from backend.services import ledger
+from backend.services.loan_products import seed_loan_products
 from backend.services.members import register_member
 
 DEMO_BRANCHES: tuple[tuple[str, str, str, str], ...] = (
@@ -97,6 +98,7 @@ async def seed_demo(db: Database, *, today: dt.date) -> SeedReport:
                 branches_created += 1
         await uow.commit()
     await _seed_receiving_accounts(db)
+    await seed_loan_products(db, now=dt.datetime.combine(today, dt.time(), tzinfo=dt.UTC))
     members_created = 0
     for demo in DEMO_MEMBERS:
         async with UnitOfWork(db, write=False) as uow:
