@@ -492,7 +492,7 @@ async def mark_withdrawal_paid(
     a checker must be approved first, by someone else (``SameStaffNotAllowed``). Raises
     ``RequestAlreadyDecided``, ``DuplicateBankReference``, ``ValidationError``
     (``error.wallet.needs_approval``, bank reference format), ``WalletUnavailable``
-    (``error.wallet.no_receiving_account``).
+    (``error.wallet.no_paying_account``).
     """
     require(actor, Permission.WITHDRAWALS_CONFIRM)
     nonce = _nonce(nonce)
@@ -510,8 +510,8 @@ async def mark_withdrawal_paid(
             raise SameStaffNotAllowed()
         await _unique_bank_reference(uow, WithdrawalRequest, reference)
         paying = await active_receiving_account(uow, withdrawal.branch_id)
-        if paying is None:
-            raise WalletUnavailable(code="error.wallet.no_receiving_account")
+        if paying is None:  # staff must add one under the wallet settings first
+            raise WalletUnavailable(code="error.wallet.no_paying_account")
         wallet = await wallet_account(uow, withdrawal.member_id)
         entry = await ledger.post_hold(
             uow,

@@ -385,3 +385,30 @@ async def test_the_same_request_delivered_five_times_at_once_is_one_request(
     assert await _count(db, LedgerHold) == 1
     assert (await wallet.wallet_summary(db, member_id=member_id)).held == 300_000
     assert (await check_ledger(db)).ok
+
+
+async def test_paying_needs_an_active_cooperative_account_in_the_branch(
+    seeded_db: Database,
+) -> None:
+    db = seeded_db
+    member_id = await funded_member(db, 1_000_000)
+    request = await wallet.start_withdrawal(
+        db, member_id=member_id, amount=200_000, request_key="p", now=NOW
+    )
+    admin = await as_staff(db, "superadmin")
+    for account in await wallet_settings.list_receiving_accounts(db, actor=admin):
+        await wallet_settings.set_receiving_account_active(
+            db, actor=admin, account_id=account.id, active=False, ip="x", now=NOW
+        )
+    with pytest.raises(WalletUnavailable) as refused:
+        await wallet_admin.mark_withdrawal_paid(
+            db,
+            actor=admin,
+            withdrawal_id=request.id,
+            bank_reference="X1",
+            nonce="n",
+            ip="x",
+            now=NOW,
+        )
+    assert refused.value.code == "error.wallet.no_paying_account"
+    assert (await wallet.wallet_summary(db, member_id=member_id)).held == 200_000
