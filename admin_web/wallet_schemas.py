@@ -9,7 +9,7 @@ returns the first result instead of acting twice.
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BeforeValidator, Field, StringConstraints
 
@@ -74,6 +74,21 @@ class _RequestQuery(Input):
     amount_min: FilterAmount | None = None
     amount_max: FilterAmount | None = None
     page: PageNumber = 1
+
+    def search_args(self) -> dict[str, Any]:
+        """Keyword arguments for ``search_deposits`` / ``search_withdrawals`` (``all`` and
+        no status both mean "any status")."""
+        status = getattr(self, "status", None)
+        return {
+            "status": None if status == "all" else status,
+            "branch_id": self.branch_id,
+            "date_from": self.date_from,
+            "date_to": self.date_to,
+            "amount_min": self.amount_min,
+            "amount_max": self.amount_max,
+            "query": self.q,
+            "page": self.page - 1,
+        }
 
 
 class DepositQuery(_RequestQuery):

@@ -48,14 +48,7 @@ async def deposit_list(
     found = await wallet_admin.search_deposits(
         db,
         actor=staff,
-        status=None if query.status == "all" else query.status,
-        branch_id=query.branch_id,
-        date_from=query.date_from,
-        date_to=query.date_to,
-        amount_min=query.amount_min,
-        amount_max=query.amount_max,
-        query=query.q,
-        page=query.page - 1,
+        **query.search_args(),
     )
     branches = await branch_choices(db, staff)
     return render(

@@ -70,14 +70,7 @@ async def withdrawal_list(
     found = await wallet_admin.search_withdrawals(
         db,
         actor=staff,
-        status=None if query.status == "all" else query.status,
-        branch_id=query.branch_id,
-        date_from=query.date_from,
-        date_to=query.date_to,
-        amount_min=query.amount_min,
-        amount_max=query.amount_max,
-        query=query.q,
-        page=query.page - 1,
+        **query.search_args(),
     )
     approved_waiting = 0
     if query.status is WithdrawalStatus.PENDING:

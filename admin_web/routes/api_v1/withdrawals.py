@@ -41,14 +41,7 @@ async def search_withdrawals(
     found = await wallet_admin.search_withdrawals(
         db,
         actor=staff,
-        status=query.status,
-        branch_id=query.branch_id,
-        date_from=query.date_from,
-        date_to=query.date_to,
-        amount_min=query.amount_min,
-        amount_max=query.amount_max,
-        query=query.q,
-        page=query.page - 1,
+        **query.search_args(),
     )
     return WithdrawalPageOut.of(found)
 
