@@ -17,9 +17,11 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import TypeVar, cast
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import BigInteger, Table, bindparam, insert, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from backend.db.engine import Database
 from backend.db.models_ledger import JournalEntry, LedgerAccount, LedgerHold, LedgerPosting
@@ -103,6 +105,41 @@ class HoldView:
     idempotency_key: str
     entry_id: int | None
     replayed: bool = False
+
+
+# The hot path (every money movement) runs prebuilt Core statements with bound
+# parameters on the session's connection: building SQLAlchemy expressions per call cost
+# ~2 ms of CPU per transfer, most of a transfer's time (docs/BENCHMARKS.md, ledger bench).
+_ACCOUNTS = cast(Table, LedgerAccount.__table__)
+_ENTRIES = cast(Table, JournalEntry.__table__)
+_CHANGE_BALANCE = (
+    update(_ACCOUNTS)
+    .where(
+        _ACCOUNTS.c.id == bindparam("account_id"),
+        _ACCOUNTS.c.held - bindparam("release", type_=BigInteger) >= 0,
+        or_(
+            _ACCOUNTS.c.allow_negative,
+            _ACCOUNTS.c.balance
+            + bindparam("delta", type_=BigInteger)
+            - (_ACCOUNTS.c.held - bindparam("release", type_=BigInteger))
+            >= 0,
+        ),
+    )
+    .values(
+        balance=_ACCOUNTS.c.balance + bindparam("delta", type_=BigInteger),
+        held=_ACCOUNTS.c.held - bindparam("release", type_=BigInteger),
+    )
+)
+_INSERT_ENTRY = {
+    "postgresql": postgresql.insert(_ENTRIES).on_conflict_do_nothing().returning(_ENTRIES.c.id),
+    "sqlite": sqlite.insert(_ENTRIES).on_conflict_do_nothing().returning(_ENTRIES.c.id),
+}
+_POSTINGS = cast(Table, LedgerPosting.__table__)
+_INSERT_POSTINGS = insert(_POSTINGS)
+
+
+async def _connection(uow: UnitOfWork) -> AsyncConnection:
+    return await uow.session.connection()
 
 
 def _account_view(row: LedgerAccount) -> AccountView:
@@ -224,24 +261,13 @@ async def _update_balances(
     ``releases`` maps an account id to an amount taken off its ``held`` in the same
     update (settling a hold), so available is checked after the release.
     """
+    connection = await _connection(uow)
     for posting in sorted(postings, key=lambda p: p.account_id):
         delta = posting.amount
         release = releases.get(posting.account_id, 0)
-        result = await uow.session.execute(
-            update(LedgerAccount)
-            .where(
-                LedgerAccount.id == posting.account_id,
-                LedgerAccount.held - release >= 0,
-                or_(
-                    LedgerAccount.allow_negative,
-                    LedgerAccount.balance + delta - (LedgerAccount.held - release) >= 0,
-                ),
-            )
-            .values(
-                balance=LedgerAccount.balance + delta,
-                held=LedgerAccount.held - release,
-            )
-            .execution_options(synchronize_session=False)
+        result = await connection.execute(
+            _CHANGE_BALANCE,
+            {"account_id": posting.account_id, "delta": delta, "release": release},
         )
         if rowcount(result) == 1:
             continue
@@ -276,9 +302,9 @@ async def _post(
     }
     # No conflict target: a clash on the key (a replay) or on reverses_entry_id (a second
     # reversal) both leave the row alone, and are told apart below.
-    insert_entry = upsert_insert(uow, JournalEntry).values(**values).on_conflict_do_nothing()
-    statement = insert_entry.returning(JournalEntry.id)
-    entry_id = (await uow.session.execute(statement)).scalar_one_or_none()
+    connection = await _connection(uow)
+    statement = _INSERT_ENTRY[connection.dialect.name]
+    entry_id = (await connection.execute(statement, values)).scalar_one_or_none()
     if entry_id is None:
         existing = await _entry_by_key(uow, draft.idempotency_key)
         if existing is None:
@@ -291,8 +317,8 @@ async def _post(
             raise IdempotencyConflict(key=draft.idempotency_key)
         return posted
     await _update_balances(uow, draft.postings, releases or {})
-    await uow.session.execute(
-        upsert_insert(uow, LedgerPosting),
+    await connection.execute(
+        _INSERT_POSTINGS,
         [
             {"entry_id": entry_id, "account_id": p.account_id, "amount": p.amount}
             for p in draft.postings
