@@ -5,6 +5,11 @@ when they raise, the caller's unit of work rolls back, so nothing is half-applie
 functions taking a ``Database`` open their own unit of work, commit, and retry
 deadlocks/serialization failures with ``with_retries``.
 
+On PostgreSQL a posting is one round trip: the function ``ledger_post`` (migration 0006)
+runs the same insert-once, conditional updates and postings insert server-side; SQLite
+runs them as prebuilt statements (the ledger benchmark in docs/BENCHMARKS.md measured
+the difference).
+
 Locking: account rows are changed only by conditional ``UPDATE``s issued in ascending
 account id order (PostgreSQL READ COMMITTED; on SQLite ``BEGIN IMMEDIATE`` and the write
 lock serialise writers). A hold row is locked before any account row. Idempotency lives in
@@ -17,9 +22,20 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
-from typing import TypeVar, cast
+from typing import NoReturn, TypeVar, cast
 
-from sqlalchemy import BigInteger, Table, bindparam, insert, or_, select, update
+from sqlalchemy import (
+    BigInteger,
+    DateTime,
+    Integer,
+    Table,
+    bindparam,
+    insert,
+    or_,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -136,6 +152,17 @@ _INSERT_ENTRY = {
 }
 _POSTINGS = cast(Table, LedgerPosting.__table__)
 _INSERT_POSTINGS = insert(_POSTINGS)
+_LEDGER_POST = text(
+    "SELECT entry_id, refused_account FROM ledger_post("
+    ":idempotency_key, :kind, :memo, :created_at, :reverses_entry_id, "
+    ":accounts, :amounts, :releases)"
+).bindparams(
+    bindparam("created_at", type_=DateTime(timezone=True)),
+    bindparam("reverses_entry_id", type_=Integer),
+    bindparam("accounts", type_=postgresql.ARRAY(Integer)),
+    bindparam("amounts", type_=postgresql.ARRAY(BigInteger)),
+    bindparam("releases", type_=postgresql.ARRAY(BigInteger)),
+)
 
 
 async def _connection(uow: UnitOfWork) -> AsyncConnection:
@@ -269,20 +296,22 @@ async def _update_balances(
             _CHANGE_BALANCE,
             {"account_id": posting.account_id, "delta": delta, "release": release},
         )
-        if rowcount(result) == 1:
-            continue
-        row = (
-            await uow.session.execute(
-                select(LedgerAccount.balance, LedgerAccount.held).where(
-                    LedgerAccount.id == posting.account_id
-                )
-            )
-        ).one_or_none()
-        if row is None:
-            raise LedgerNotFound(account_id=posting.account_id)
-        raise InsufficientFunds(
-            account_id=posting.account_id, available=row.balance - row.held, requested=-delta
+        if rowcount(result) != 1:
+            await _refuse(uow, posting.account_id, delta)
+
+
+async def _refuse(uow: UnitOfWork, account_id: int, delta: int) -> NoReturn:
+    """Raise why a balance change was refused: no such account, or too little available."""
+    row = (
+        await uow.session.execute(
+            select(LedgerAccount.balance, LedgerAccount.held).where(LedgerAccount.id == account_id)
         )
+    ).one_or_none()
+    if row is None:
+        raise LedgerNotFound(account_id=account_id)
+    raise InsufficientFunds(
+        account_id=account_id, available=row.balance - row.held, requested=-delta
+    )
 
 
 async def _post(
@@ -303,8 +332,28 @@ async def _post(
     # No conflict target: a clash on the key (a replay) or on reverses_entry_id (a second
     # reversal) both leave the row alone, and are told apart below.
     connection = await _connection(uow)
-    statement = _INSERT_ENTRY[connection.dialect.name]
-    entry_id = (await connection.execute(statement, values)).scalar_one_or_none()
+    releases = releases or {}
+    if connection.dialect.name == "postgresql":
+        # One round trip: the same statements inside ledger_post (migration 0006).
+        postings = sorted(draft.postings, key=lambda p: p.account_id)
+        entry_id, refused = (
+            await connection.execute(
+                _LEDGER_POST,
+                {
+                    **values,
+                    "accounts": [p.account_id for p in postings],
+                    "amounts": [p.amount for p in postings],
+                    "releases": [releases.get(p.account_id, 0) for p in postings],
+                },
+            )
+        ).one()
+        if entry_id is not None and refused is not None:
+            delta = next(p.amount for p in postings if p.account_id == refused)
+            await _refuse(uow, refused, delta)
+    else:
+        entry_id = (
+            await connection.execute(_INSERT_ENTRY[connection.dialect.name], values)
+        ).scalar_one_or_none()
     if entry_id is None:
         existing = await _entry_by_key(uow, draft.idempotency_key)
         if existing is None:
@@ -316,14 +365,15 @@ async def _post(
         ):
             raise IdempotencyConflict(key=draft.idempotency_key)
         return posted
-    await _update_balances(uow, draft.postings, releases or {})
-    await connection.execute(
-        _INSERT_POSTINGS,
-        [
-            {"entry_id": entry_id, "account_id": p.account_id, "amount": p.amount}
-            for p in draft.postings
-        ],
-    )
+    if connection.dialect.name != "postgresql":
+        await _update_balances(uow, draft.postings, releases)
+        await connection.execute(
+            _INSERT_POSTINGS,
+            [
+                {"entry_id": entry_id, "account_id": p.account_id, "amount": p.amount}
+                for p in draft.postings
+            ],
+        )
     return PostedEntry(
         id=entry_id,
         idempotency_key=draft.idempotency_key,
