@@ -246,6 +246,39 @@ async def _locked_deposit(uow: UnitOfWork, actor: StaffView, deposit_id: int) ->
     return deposit
 
 
+def _decide(
+    uow: UnitOfWork,
+    row: DepositRequest | WithdrawalRequest,
+    *,
+    status: str,
+    actor: StaffView,
+    ip: str,
+    now: dt.datetime,
+    nonce: str,
+    action: str,
+    after: dict[str, Any] | None = None,
+    reason: str = "",
+) -> None:
+    """Close ``row`` with ``status`` as decided by ``actor`` through the form ``nonce``
+    (kept so the same form again is a replay), and write the audit entry."""
+    before = {"status": row.status}
+    row.status = status
+    row.decided_by = actor.username
+    row.decided_at = now
+    row.decision_nonce = nonce
+    record(
+        uow,
+        actor=staff_actor(actor, ip),
+        action=action,
+        object_type=action.split(".")[0],
+        object_id=row.id,
+        now=now,
+        before=before,
+        after={"status": status, **(after or {})},
+        reason=reason,
+    )
+
+
 async def _notify(
     uow: UnitOfWork, *, telegram_user_id: int, now: dt.datetime, key: str, **params: Any
 ) -> None:
@@ -317,24 +350,19 @@ async def confirm_deposit(
             ),
             now=now,
         )
-        before = {"status": deposit.status}
-        deposit.status = DepositStatus.CONFIRMED.value
         deposit.received_amount = received_amount
         deposit.bank_reference = reference
         deposit.entry_id = entry.id
-        deposit.decided_by = actor.username
-        deposit.decided_at = now
-        deposit.decision_nonce = nonce
-        record(
+        _decide(
             uow,
-            actor=staff_actor(actor, ip),
-            action="deposit.confirmed",
-            object_type="deposit",
-            object_id=deposit.id,
+            deposit,
+            status=DepositStatus.CONFIRMED.value,
+            actor=actor,
+            ip=ip,
             now=now,
-            before=before,
+            nonce=nonce,
+            action="deposit.confirmed",
             after={
-                "status": deposit.status,
                 "received_amount": received_amount,
                 "bank_reference": reference,
                 "entry_id": entry.id,
@@ -386,21 +414,16 @@ async def reject_deposit(
             return await load_deposit(uow, deposit.id, replayed=True)
         if DepositStatus(deposit.status) not in DEPOSIT_CONFIRMABLE:
             raise already_decided(deposit)
-        before = {"status": deposit.status}
-        deposit.status = DepositStatus.REJECTED.value
         deposit.reject_reason = reason
-        deposit.decided_by = actor.username
-        deposit.decided_at = now
-        deposit.decision_nonce = nonce
-        record(
+        _decide(
             uow,
-            actor=staff_actor(actor, ip),
-            action="deposit.rejected",
-            object_type="deposit",
-            object_id=deposit.id,
+            deposit,
+            status=DepositStatus.REJECTED.value,
+            actor=actor,
+            ip=ip,
             now=now,
-            before=before,
-            after={"status": deposit.status},
+            nonce=nonce,
+            action="deposit.rejected",
             reason=reason,
         )
         await uow.session.flush()
@@ -527,23 +550,19 @@ async def mark_withdrawal_paid(
             ),
             now=now,
         )
-        before = {"status": withdrawal.status}
-        withdrawal.status = WithdrawalStatus.PAID.value
         withdrawal.bank_reference = reference
         withdrawal.entry_id = entry.id
         withdrawal.paid_by = actor.username
-        withdrawal.decided_by = actor.username
-        withdrawal.decided_at = now
-        withdrawal.decision_nonce = nonce
-        record(
+        _decide(
             uow,
-            actor=staff_actor(actor, ip),
-            action="withdrawal.paid",
-            object_type="withdrawal",
-            object_id=withdrawal.id,
+            withdrawal,
+            status=WithdrawalStatus.PAID.value,
+            actor=actor,
+            ip=ip,
             now=now,
-            before=before,
-            after={"status": withdrawal.status, "bank_reference": reference, "entry_id": entry.id},
+            nonce=nonce,
+            action="withdrawal.paid",
+            after={"bank_reference": reference, "entry_id": entry.id},
         )
         await uow.session.flush()
         view = await load_withdrawal(uow, withdrawal.id)
@@ -587,21 +606,16 @@ async def reject_withdrawal(
         if WithdrawalStatus(withdrawal.status) not in WITHDRAWAL_OPEN:
             raise already_decided(withdrawal)
         await ledger.void_hold(uow, hold_id=withdrawal.hold_id, now=now)
-        before = {"status": withdrawal.status}
-        withdrawal.status = WithdrawalStatus.REJECTED.value
         withdrawal.reject_reason = reason
-        withdrawal.decided_by = actor.username
-        withdrawal.decided_at = now
-        withdrawal.decision_nonce = nonce
-        record(
+        _decide(
             uow,
-            actor=staff_actor(actor, ip),
-            action="withdrawal.rejected",
-            object_type="withdrawal",
-            object_id=withdrawal.id,
+            withdrawal,
+            status=WithdrawalStatus.REJECTED.value,
+            actor=actor,
+            ip=ip,
             now=now,
-            before=before,
-            after={"status": withdrawal.status},
+            nonce=nonce,
+            action="withdrawal.rejected",
             reason=reason,
         )
         await uow.session.flush()
