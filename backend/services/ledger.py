@@ -20,23 +20,25 @@ effect; a replay returns the first result.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
-from typing import NoReturn, TypeVar, cast
+from typing import Any, NoReturn, TypeVar, cast
 
+import aiosqlite
 from sqlalchemy import (
     BigInteger,
     DateTime,
     Integer,
     Table,
     bindparam,
-    insert,
     or_,
     select,
     text,
     update,
 )
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.dialects import postgresql
+from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from backend.db.engine import Database
@@ -123,35 +125,19 @@ class HoldView:
     replayed: bool = False
 
 
-# The hot path (every money movement) runs prebuilt Core statements with bound
-# parameters on the session's connection: building SQLAlchemy expressions per call cost
-# ~2 ms of CPU per transfer, most of a transfer's time (docs/BENCHMARKS.md, ledger bench).
-_ACCOUNTS = cast(Table, LedgerAccount.__table__)
-_ENTRIES = cast(Table, JournalEntry.__table__)
-_CHANGE_BALANCE = (
-    update(_ACCOUNTS)
-    .where(
-        _ACCOUNTS.c.id == bindparam("account_id"),
-        _ACCOUNTS.c.held - bindparam("release", type_=BigInteger) >= 0,
-        or_(
-            _ACCOUNTS.c.allow_negative,
-            _ACCOUNTS.c.balance
-            + bindparam("delta", type_=BigInteger)
-            - (_ACCOUNTS.c.held - bindparam("release", type_=BigInteger))
-            >= 0,
-        ),
-    )
-    .values(
-        balance=_ACCOUNTS.c.balance + bindparam("delta", type_=BigInteger),
-        held=_ACCOUNTS.c.held - bindparam("release", type_=BigInteger),
-    )
+# The hot path (every money movement) never builds SQLAlchemy expressions per call: that
+# cost ~2 ms of CPU per transfer, most of a transfer's time (docs/BENCHMARKS.md, ledger
+# bench). PostgreSQL calls ledger_post (one round trip). SQLite runs three statements as
+# plain SQL on the unit of work's own connection, each in one trip to aiosqlite's thread
+# (``execute_fetchall``): SQLAlchemy's adapter spends four trips per statement (cursor,
+# execute, fetch, close), and inside SQLite's single write lock every trip is latency that
+# each queued writer waits for.
+_SQLITE_INSERT_ENTRY = (
+    "INSERT INTO journal_entries (idempotency_key, kind, memo, created_at, reverses_entry_id) "
+    "VALUES (:idempotency_key, :kind, :memo, :created_at, :reverses_entry_id) "
+    "ON CONFLICT DO NOTHING RETURNING id"
 )
-_INSERT_ENTRY = {
-    "postgresql": postgresql.insert(_ENTRIES).on_conflict_do_nothing().returning(_ENTRIES.c.id),
-    "sqlite": sqlite.insert(_ENTRIES).on_conflict_do_nothing().returning(_ENTRIES.c.id),
-}
-_POSTINGS = cast(Table, LedgerPosting.__table__)
-_INSERT_POSTINGS = insert(_POSTINGS)
+_ENTRY_CREATED_AT = cast(Table, JournalEntry.__table__).c.created_at
 _LEDGER_POST = text(
     "SELECT entry_id, refused_account FROM ledger_post("
     ":idempotency_key, :kind, :memo, :created_at, :reverses_entry_id, "
@@ -167,6 +153,36 @@ _LEDGER_POST = text(
 
 async def _connection(uow: UnitOfWork) -> AsyncConnection:
     return await uow.session.connection()
+
+
+@functools.cache
+def _sqlite_change_balances(count: int) -> str:
+    """One ``UPDATE`` changing the balances of an entry's ``count`` accounts (SQLite only).
+
+    Parameters ``a<i>`` (account id), ``d<i>`` (delta), ``r<i>`` (release off ``held``).
+    A row is changed only when its ``held`` stays ≥ 0 and, unless it may go negative, its
+    available (balance − held) stays ≥ 0 after the release; SQLite evaluates ``SET`` and
+    ``WHERE`` on the old row, so the check sees the values before this entry. ``RETURNING id``
+    names the accounts that took their change; one missing is refused and the caller's unit
+    of work rolls back. Lock order, which PostgreSQL needs, does not matter here: SQLite
+    serialises writers.
+    """
+    ids = ", ".join(f":a{i}" for i in range(count))
+    delta = "CASE id " + " ".join(f"WHEN :a{i} THEN :d{i}" for i in range(count)) + " END"
+    release = "CASE id " + " ".join(f"WHEN :a{i} THEN :r{i}" for i in range(count)) + " END"
+    return (
+        f"UPDATE ledger_accounts SET balance = balance + {delta}, held = held - {release} "
+        f"WHERE id IN ({ids}) AND held - {release} >= 0 "
+        f"AND (allow_negative OR balance + {delta} - (held - {release}) >= 0) "
+        "RETURNING id"
+    )
+
+
+@functools.cache
+def _sqlite_insert_postings(count: int) -> str:
+    """One ``INSERT`` of an entry's ``count`` postings (``entry_id``, ``a<i>``, ``d<i>``)."""
+    rows = ", ".join(f"(:entry_id, :a{i}, :d{i})" for i in range(count))
+    return f"INSERT INTO postings (entry_id, account_id, amount) VALUES {rows}"
 
 
 def _account_view(row: LedgerAccount) -> AccountView:
@@ -280,24 +296,48 @@ async def _entry_by_key(uow: UnitOfWork, key: str) -> JournalEntry | None:
     ).scalar_one_or_none()
 
 
-async def _update_balances(
-    uow: UnitOfWork, postings: tuple[Posting, ...], releases: Mapping[int, int]
-) -> None:
-    """Change balances in ascending account id order, refusing any forbidden negative.
+async def _post_sqlite(
+    uow: UnitOfWork,
+    connection: AsyncConnection,
+    draft: JournalEntryDraft,
+    values: dict[str, Any],
+    releases: Mapping[int, int],
+) -> int | None:
+    """Insert the entry once, change the balances, insert the postings; ``None`` on a clash.
 
-    ``releases`` maps an account id to an amount taken off its ``held`` in the same
-    update (settling a hold), so available is checked after the release.
+    ``releases`` maps an account id to an amount taken off its ``held`` in the same update
+    (settling a hold), so available is checked after the release. Runs on the unit of work's
+    connection, inside its ``BEGIN IMMEDIATE`` transaction.
     """
-    connection = await _connection(uow)
-    for posting in sorted(postings, key=lambda p: p.account_id):
-        delta = posting.amount
-        release = releases.get(posting.account_id, 0)
-        result = await connection.execute(
-            _CHANGE_BALANCE,
-            {"account_id": posting.account_id, "delta": delta, "release": release},
-        )
-        if rowcount(result) != 1:
-            await _refuse(uow, posting.account_id, delta)
+    raw = await connection.get_raw_connection()
+    driver = cast(aiosqlite.Connection, raw.driver_connection)
+    timestamp = _sqlite_timestamp(connection.dialect)
+    inserted = await driver.execute_fetchall(
+        _SQLITE_INSERT_ENTRY, {**values, "created_at": timestamp(values["created_at"])}
+    )
+    if not inserted:
+        return None
+    entry_id: int = next(iter(inserted))[0]
+    postings = draft.postings
+    parameters: dict[str, int] = {"entry_id": entry_id}
+    for index, posting in enumerate(postings):
+        parameters[f"a{index}"] = posting.account_id
+        parameters[f"d{index}"] = posting.amount
+        parameters[f"r{index}"] = releases.get(posting.account_id, 0)
+    changed = await driver.execute_fetchall(_sqlite_change_balances(len(postings)), parameters)
+    if len(list(changed)) != len(postings):
+        taken = {row[0] for row in changed}
+        refused = next(p for p in postings if p.account_id not in taken)
+        await _refuse(uow, refused.account_id, refused.amount)
+    await driver.execute_fetchall(_sqlite_insert_postings(len(postings)), parameters)
+    return entry_id
+
+
+@functools.cache
+def _sqlite_timestamp(dialect: Dialect) -> Callable[[dt.datetime], Any]:
+    """How SQLAlchemy stores ``created_at`` on this dialect, so raw inserts store the same."""
+    processor = _ENTRY_CREATED_AT.type.dialect_impl(dialect).bind_processor(dialect)
+    return processor if processor is not None else (lambda value: value)
 
 
 async def _refuse(uow: UnitOfWork, account_id: int, delta: int) -> NoReturn:
@@ -351,9 +391,7 @@ async def _post(
             delta = next(p.amount for p in postings if p.account_id == refused)
             await _refuse(uow, refused, delta)
     else:
-        entry_id = (
-            await connection.execute(_INSERT_ENTRY[connection.dialect.name], values)
-        ).scalar_one_or_none()
+        entry_id = await _post_sqlite(uow, connection, draft, values, releases)
     if entry_id is None:
         existing = await _entry_by_key(uow, draft.idempotency_key)
         if existing is None:
@@ -365,15 +403,6 @@ async def _post(
         ):
             raise IdempotencyConflict(key=draft.idempotency_key)
         return posted
-    if connection.dialect.name != "postgresql":
-        await _update_balances(uow, draft.postings, releases)
-        await connection.execute(
-            _INSERT_POSTINGS,
-            [
-                {"entry_id": entry_id, "account_id": p.account_id, "amount": p.amount}
-                for p in draft.postings
-            ],
-        )
     return PostedEntry(
         id=entry_id,
         idempotency_key=draft.idempotency_key,
