@@ -45,11 +45,13 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
 
     @event.listens_for(sync_engine, "reset")
-    def _on_reset(dbapi_connection: Any, _record: Any, _state: Any) -> None:
+    def _on_reset(dbapi_connection: Any, _record: Any, state: Any) -> None:
         # A connection returns to the pool after every unit of work, and the pool's default
         # reset is a ROLLBACK: one more trip to aiosqlite's thread, on a writer still inside
         # the write lock (measured in the ledger bench). SQLite knows whether a transaction
         # is open, so roll back only then (the engine is built with pool_reset_on_return=None).
+        if state.terminate_only:
+            return  # the connection is being closed, not reused
         if dbapi_connection.driver_connection.in_transaction:
             dbapi_connection.rollback()
 
