@@ -239,6 +239,26 @@ def implemented_events(status: LoanStatus, actors: Iterable[ActorKind]) -> tuple
     return tuple(events)
 
 
+async def stored_installments(uow: UnitOfWork, loan_id: int) -> tuple[InstallmentView, ...]:
+    """A loan's installment table as submitted (stored with the loan, never recomputed)."""
+    rows = await uow.session.scalars(
+        select(LoanInstallment)
+        .where(LoanInstallment.loan_id == loan_id)
+        .order_by(LoanInstallment.period)
+    )
+    return tuple(
+        InstallmentView(
+            period=i.period,
+            due_date=i.due_date,
+            principal=i.principal,
+            interest=i.interest,
+            installment=i.installment,
+            balance=i.balance,
+        )
+        for i in rows
+    )
+
+
 async def load_detail(
     uow: UnitOfWork,
     loan_id: int,
@@ -251,13 +271,7 @@ async def load_detail(
     row = (await uow.session.execute(loan_query().where(Loan.id == loan_id))).one()
     loan: Loan = row[0]
     rules = await load_rules(uow)
-    installments = (
-        await uow.session.scalars(
-            select(LoanInstallment)
-            .where(LoanInstallment.loan_id == loan_id)
-            .order_by(LoanInstallment.period)
-        )
-    ).all()
+    installments = await stored_installments(uow, loan_id)
     history = (
         await uow.session.scalars(
             select(LoanStatusChange)
@@ -299,17 +313,7 @@ async def load_detail(
             days=loan.tenor_days,
             daily_cap=cap_from_units(loan.daily_cap_millionths),
         ),
-        installments=tuple(
-            InstallmentView(
-                period=i.period,
-                due_date=i.due_date,
-                principal=i.principal,
-                interest=i.interest,
-                installment=i.installment,
-                balance=i.balance,
-            )
-            for i in installments
-        ),
+        installments=installments,
         history=tuple(
             StatusChangeView(
                 from_status=LoanStatus(h.from_status) if h.from_status else None,
