@@ -180,6 +180,7 @@ __all__ = [
 
 # The staff tables live in their own module; importing it here registers them on Base
 # wherever the metadata is used (migrations, tests).
+from backend.db import models_connect as _models_connect  # noqa: E402, F401
 from backend.db import models_ledger as _models_ledger  # noqa: E402, F401
 from backend.db import models_loans as _models_loans  # noqa: E402, F401
 from backend.db import models_staff as _models_staff  # noqa: E402, F401
