@@ -80,12 +80,15 @@ async def replace_cost_caps(
             try:
                 check_product_cost(product_terms(row), table)
             except CostCapExceeded as refused:
+                figures = refused.params
                 raise InvalidCostCaps(
                     code="error.cost_cap.product_over_cap",
                     product=row.code,
-                    tenor=refused.params.get("tenor", ""),
-                    daily_percent=refused.params.get("daily_percent", ""),
-                    cap_percent=refused.params.get("cap_percent", ""),
+                    tenor=figures.get("tenor", ""),
+                    # A late fee over the cap has no daily cost of the loan: its own
+                    # percentage a day is the figure that breaks the cap.
+                    daily_percent=figures.get("daily_percent", figures.get("late_fee_percent", "")),
+                    cap_percent=figures.get("cap_percent", ""),
                 ) from None
         await uow.session.execute(delete(LoanCostCap))
         for cap in table:
