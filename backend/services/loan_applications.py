@@ -89,6 +89,13 @@ async def _borrower(uow: UnitOfWork, member_id: int, *, lock: bool) -> Member:
     return member
 
 
+async def check_may_borrow(db: Database, *, member_id: int) -> None:
+    """Raise ``LoanUnavailable`` unless the member may apply (verified, borrower role): the
+    bot asks this before the first question, so nobody answers a form they cannot send."""
+    async with UnitOfWork(db, write=False) as uow:
+        await _borrower(uow, member_id, lock=False)
+
+
 async def _offered(uow: UnitOfWork, product_id: int) -> LoanProduct:
     row = await uow.session.get(LoanProduct, product_id)
     if row is None:
