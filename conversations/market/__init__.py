@@ -1,0 +1,1 @@
+"""The financiers' list of loans open for funding, with each borrower's connection score."""
