@@ -15,7 +15,13 @@ from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute, RouteContext, iter_route_contexts
 from starlette.routing import Mount, Route
 
-from admin_web.deps import RequirePermission, current_staff, current_staff_any, public_form
+from admin_web.deps import (
+    RequireAnyPermission,
+    RequirePermission,
+    current_staff,
+    current_staff_any,
+    public_form,
+)
 from backend.domain.permissions import Permission
 
 # Framework routes that carry no data: the schema and the style sheet.
@@ -25,12 +31,14 @@ UNGUARDED_PATHS = frozenset({"/openapi.json", "/static"})
 @dataclass(frozen=True)
 class RouteAccess:
     """``public``: anyone; ``staff``: any logged-in staff user; ``permission``: holders of
-    every permission in ``permissions``."""
+    every permission in ``permissions``; ``any_permission``: holders of one of them."""
 
-    kind: Literal["public", "staff", "permission"]
+    kind: Literal["public", "staff", "permission", "any_permission"]
     permissions: frozenset[Permission] = frozenset()
 
     def allows(self, granted: frozenset[Permission]) -> bool:
+        if self.kind == "any_permission":
+            return bool(self.permissions & granted)
         return self.kind != "permission" or self.permissions <= granted
 
 
@@ -55,6 +63,9 @@ def route_access(route: RouteContext) -> RouteAccess | None:
         permissions = frozenset(c.permission for c in calls if isinstance(c, RequirePermission))
         if permissions:
             return RouteAccess("permission", permissions)
+        for call in calls:
+            if isinstance(call, RequireAnyPermission):
+                return RouteAccess("any_permission", call.permissions)
         if current_staff in calls or current_staff_any in calls:
             return RouteAccess("staff")
         if public_form in calls:

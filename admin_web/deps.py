@@ -3,6 +3,7 @@
 Who may call a route is declared once, in its signature, with exactly one of:
 
 * ``Annotated[StaffView, require(Permission.X)]`` — a logged-in staff user holding X;
+* ``Annotated[StaffView, require_any(Permission.X, Permission.Y)]`` — … holding X or Y;
 * ``CurrentStaff`` — any logged-in staff user (their own account pages);
 * ``PendingStaff`` — any logged-in staff user, even before the forced password change;
 * ``dependencies=[PUBLIC]`` — no login (the login page itself, the language switch).
@@ -157,6 +158,24 @@ class RequirePermission:
 def require(permission: Permission) -> Any:
     """``Annotated[StaffView, require(Permission.X)]``: the route needs X."""
     return Depends(RequirePermission(permission))
+
+
+@dataclass(frozen=True)
+class RequireAnyPermission:
+    """Dependency: the current staff user, who must hold one of ``permissions`` (else 403);
+    for pages several roles read while each acts on them with its own permission."""
+
+    permissions: frozenset[Permission]
+
+    def __call__(self, staff: CurrentStaff) -> StaffView:
+        if not any(staff.can(permission) for permission in self.permissions):
+            raise NotAllowedError(permission=min(self.permissions).value)
+        return staff
+
+
+def require_any(*permissions: Permission) -> Any:
+    """``Annotated[StaffView, require_any(Permission.X, Permission.Y)]``: X or Y."""
+    return Depends(RequireAnyPermission(frozenset(permissions)))
 
 
 async def public_form(request: Request, auth: OptionalAuth) -> None:

@@ -15,9 +15,11 @@ class MenuEntry:
     label: str  # message id
     path: str
     permission: Permission
+    or_permissions: frozenset[Permission] = frozenset()  # a page several roles open
 
     def visible_to(self, staff: StaffView) -> bool:
-        return staff.can(self.permission) and not staff.must_change_password
+        allowed = staff.can(self.permission) or any(map(staff.can, self.or_permissions))
+        return allowed and not staff.must_change_password
 
 
 @dataclass(frozen=True)

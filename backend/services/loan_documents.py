@@ -44,7 +44,7 @@ from backend.services.admin_dto import StaffView
 from backend.services.audit import record, staff_actor
 from backend.services.loan_dto import DocumentContent, DocumentView
 from backend.services.loan_records import checked_nonce, locked_loan
-from backend.services.loan_review import staff_actor_kinds
+from backend.services.loan_review import require_reader
 from backend.services.loan_views import document_view
 
 MAX_DOCUMENTS_PER_LOAN = 20
@@ -168,11 +168,10 @@ async def read_document(
 ) -> DocumentContent:
     """A document's bytes, media type and download name, for serving as an attachment.
 
-    Any loan reader (``loans.review`` or ``loans.approve``) of the loan's branch may.
+    Any loan reader (``loan_review.LOAN_READ_PERMISSIONS``) of the loan's branch may.
     Raises ``DocumentNotFound`` (also when the file is missing from the directory).
     """
-    if not staff_actor_kinds(actor):
-        require(actor, Permission.LOANS_REVIEW)
+    require_reader(actor)
     async with UnitOfWork(db, write=False) as uow:
         row = (
             await uow.session.execute(

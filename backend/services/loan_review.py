@@ -2,7 +2,8 @@
 approve (maker-checker above a threshold) or reject.
 
 Access: ``loans.review`` (credit officer: starts the review, writes the narrative, uploads
-documents, may reject) or ``loans.approve`` (approver: approves, may reject); both read.
+documents, may reject) or ``loans.approve`` (approver: approves, may reject); both read,
+and so does ``audit.view`` (auditors: read only).
 Branch-scoped staff see their branch only; another branch's loan looks like a missing one.
 
 Exactly once: each decision locks the loan row (``FOR UPDATE``; SQLite's writers are
@@ -62,6 +63,10 @@ SelectT = TypeVar("SelectT", bound=Select[*tuple[Any, ...]])
 NARRATIVE_MIN_LENGTH = 20
 IN_REVIEW = frozenset({LoanStatus.SUBMITTED.value, LoanStatus.UNDER_REVIEW.value})
 """Statuses in which the application is still being decided."""
+LOAN_READ_PERMISSIONS = frozenset(
+    {Permission.LOANS_REVIEW, Permission.LOANS_APPROVE, Permission.AUDIT_VIEW}
+)
+"""Who reads applications: the officers who act on them, and auditors (read only)."""
 
 
 def staff_actor_kinds(actor: StaffView) -> tuple[ActorKind, ...]:
@@ -74,11 +79,20 @@ def staff_actor_kinds(actor: StaffView) -> tuple[ActorKind, ...]:
     return tuple(kinds)
 
 
-def _require_reader(actor: StaffView) -> tuple[ActorKind, ...]:
+def _require_decider(actor: StaffView) -> tuple[ActorKind, ...]:
+    """The capacities of a staff user who may decide something on loans (else refused)."""
     kinds = staff_actor_kinds(actor)
     if not kinds:
         raise NotAllowedError(permission=Permission.LOANS_REVIEW.value)
     return kinds
+
+
+def require_reader(actor: StaffView) -> tuple[ActorKind, ...]:
+    """Anyone in ``LOAN_READ_PERMISSIONS`` reads applications; returns the capacities they
+    act in (none for an auditor, who only reads)."""
+    if actor.active and any(actor.can(p) for p in LOAN_READ_PERMISSIONS):
+        return staff_actor_kinds(actor)
+    raise NotAllowedError(permission=Permission.LOANS_REVIEW.value)
 
 
 def _day_start(day: dt.date) -> dt.datetime:
@@ -143,7 +157,7 @@ async def search_loans(
     """Loans within the actor's branch, filtered by status, branch, product, amount and
     submission date (UTC days); ``query`` matches the reference or the borrower's name.
     Work waiting (submitted, under review) comes oldest first; anything else newest first."""
-    _require_reader(actor)
+    require_reader(actor)
     statement = _filtered(
         loan_query(),
         actor=actor,
@@ -208,7 +222,7 @@ async def _profile(uow: UnitOfWork, member_id: int) -> BorrowerProfile:
 async def get_loan_for_staff(db: Database, *, actor: StaffView, loan_id: int) -> LoanReview:
     """An application with its schedule, history, documents and the borrower's profile;
     ``detail.events`` are the steps this staff user may take now."""
-    kinds = _require_reader(actor)
+    kinds = require_reader(actor)
     async with UnitOfWork(db, write=False) as uow:
         loan = await uow.session.get(Loan, loan_id)
         if loan is None or not sees_branch(actor, loan.branch_id):
@@ -398,7 +412,7 @@ async def reject_loan(
     a loan already open for funding comes with the funding work (it voids pledges).
     Raises ``LoanAlreadyDecided``, ``ValidationError`` (reason, nonce), ``LoanNotFound``.
     """
-    kinds = _require_reader(actor)
+    kinds = _require_decider(actor)
     nonce = checked_nonce(nonce)
     reason = clean_reason(reason)
     kind = ActorKind.APPROVER if ActorKind.APPROVER in kinds else ActorKind.CREDIT_OFFICER
