@@ -21,7 +21,18 @@ from bot.retry import RetryAfterMiddleware
 from bot.storage import DatabaseStorage
 from conversations import build_root_router
 
-COMMANDS = ("start", "menu", "wallet", "profile", "language", "help", "cancel")
+COMMANDS = (
+    "start",
+    "menu",
+    "wallet",
+    "market",
+    "loans",
+    "connect",
+    "profile",
+    "language",
+    "help",
+    "cancel",
+)
 
 
 # aiogram parses every Bot API answer as ``Response[<method's return type>]``. pydantic

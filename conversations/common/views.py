@@ -9,6 +9,9 @@ from backend.domain.member_rules import mask_account_number
 from backend.domain.members import MemberStatus, Role
 from backend.domain.nik import mask_nik
 from backend.services.dto import MemberView
+from conversations.connect.callbacks import ConnectMenu
+from conversations.loans.callbacks import LoanMenu
+from conversations.market.callbacks import MarketMenu
 from conversations.ui.callbacks import AddRole, MenuAction
 from conversations.ui.keyboards import button, inline
 from conversations.ui.text import date, html
@@ -44,8 +47,17 @@ def main_menu(member: MemberView) -> tuple[str, InlineKeyboardMarkup]:
     )
     rows = []
     if member.status is MemberStatus.VERIFIED and Role.FINANCIER in member.roles:
-        rows.append([button(_("wallet.menu_button"), WalletMenu(action="home").pack())])
+        rows.append(
+            [
+                button(_("wallet.menu_button"), WalletMenu(action="home").pack()),
+                button(_("market.menu_button"), MarketMenu().pack()),
+            ]
+        )
+    if member.status is MemberStatus.VERIFIED and Role.BORROWER in member.roles:
+        rows.append([button(_("loans.menu_button.apply"), LoanMenu(action="apply").pack())])
+        rows.append([button(_("loans.menu_button.mine"), LoanMenu(action="mine").pack())])
     rows += [
+        [button(_("connect.menu_button"), ConnectMenu(action="home").pack())],
         [button(_("menu.button.profile"), MenuAction(action="profile").pack())],
         [button(_("menu.button.language"), MenuAction(action="language").pack())],
     ]

@@ -1,0 +1,1 @@
+"""The /connect conversation: consent to social connect and the member's shared profile."""
