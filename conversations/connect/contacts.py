@@ -32,8 +32,8 @@ from conversations.connect.flow import (
     show_kind,
 )
 from conversations.connect.states import Connect
+from conversations.ui.chat import message_of, utc_now
 from conversations.ui.text import error_text
-from conversations.wallet.flow import message_of, utc_now
 
 
 async def start_contact_step(

@@ -25,8 +25,8 @@ from conversations.connect.entry_steps import ask_name
 from conversations.connect.flow import ask_consent, leave, load_profile, routes
 from conversations.connect.parse import SCHOOL_LEVELS
 from conversations.connect.states import ENTRY_ID, KIND, LEVEL
+from conversations.ui.chat import message_of
 from conversations.ui.text import error_text
-from conversations.wallet.flow import message_of
 
 ENTRY_KINDS = frozenset(kind.value for kind in EntryKind)
 LEVELLED = {

@@ -39,8 +39,8 @@ from conversations.connect.flow import (
 )
 from conversations.connect.parse import parse_year, parse_years, school_name
 from conversations.connect.states import AREA, CURRENT, ENTRY_ID, KIND, LEVEL, NAME, Connect
+from conversations.ui.chat import message_of, utc_now
 from conversations.ui.text import error_text
-from conversations.wallet.flow import message_of, utc_now
 
 PLACES_IN_A_CITY = (PlaceLevel.KELURAHAN, PlaceLevel.KECAMATAN)
 # The year errors of the service are answered at the years step, the city's at the city step.

@@ -27,9 +27,9 @@ from backend.services.dto import Actor, MemberView
 from conversations.connect import views
 from conversations.connect.callbacks import CONTACTS, ConnectMenu, KindOpen
 from conversations.connect.states import FORM_KEYS, Connect
+from conversations.ui.chat import message_of, utc_now
 from conversations.ui.routing import FlowRoutes
 from conversations.ui.text import error_text
-from conversations.wallet.flow import message_of, utc_now
 
 entry_routes = FlowRoutes("connect_entry")
 routes = FlowRoutes("connect")

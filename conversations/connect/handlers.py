@@ -16,7 +16,7 @@ from conversations.connect.callbacks import CONTACTS
 from conversations.connect.flow import entry_routes, leave, routes, show_kind
 from conversations.connect.states import IN_CONNECT, KIND, Connect
 from conversations.ui.callbacks import Nav
-from conversations.wallet.flow import message_of
+from conversations.ui.chat import message_of
 
 __all__ = ["contacts", "entries", "entry_routes", "entry_steps", "routes"]
 

@@ -52,8 +52,8 @@ from conversations.loans.states import (
     TENOR,
     LoanForm,
 )
+from conversations.ui.chat import message_of, new_nonce, request_key, utc_now
 from conversations.ui.text import current_locale, error_text, money
-from conversations.wallet.flow import message_of, new_nonce, request_key, utc_now
 
 
 async def offered_product(db: Database, product_id: int | None) -> ProductView:

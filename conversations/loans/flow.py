@@ -21,9 +21,9 @@ from backend.services.loan_applications import check_may_borrow
 from conversations.loans import views
 from conversations.loans.callbacks import LoanMenu
 from conversations.loans.states import ANSWER_KEYS, LoanForm
+from conversations.ui.chat import message_of
 from conversations.ui.routing import FlowRoutes
 from conversations.ui.text import error_text
-from conversations.wallet.flow import message_of
 
 entry_routes = FlowRoutes("loans_entry")
 routes = FlowRoutes("loans")

@@ -16,7 +16,7 @@ from conversations.loans import mine as _mine  # noqa: F401  (registers "My loan
 from conversations.loans.flow import entry_routes, leave, routes, show_home
 from conversations.loans.states import EDITING, IN_LOAN_FORM, LoanForm
 from conversations.ui.callbacks import Nav
-from conversations.wallet.flow import message_of
+from conversations.ui.chat import message_of
 
 __all__ = ["entry_routes", "routes"]
 

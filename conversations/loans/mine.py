@@ -4,7 +4,6 @@ withdrawing an application (asked once more) while the lifecycle allows it."""
 from __future__ import annotations
 
 from aiogram import F
-from aiogram.exceptions import TelegramBadRequest
 from aiogram.fsm.context import FSMContext
 from aiogram.types import BufferedInputFile, CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
@@ -18,8 +17,8 @@ from conversations.loans import mine_views, views
 from conversations.loans.callbacks import LoanMenu, LoanOpen, LoansPage, LoanWithdraw
 from conversations.loans.flow import leave_if_in_form, member_id_or_refuse, routes
 from conversations.loans.schedule_views import fits_in_text, schedule_png
+from conversations.ui.chat import message_of, show, timezone_of, utc_now
 from conversations.ui.text import error_text
-from conversations.wallet.flow import message_of, timezone_of, utc_now
 
 
 async def send_list(message: Message, actor: Actor, db: Database, page: int, *, edit: bool) -> None:
@@ -28,14 +27,7 @@ async def send_list(message: Message, actor: Actor, db: Database, page: int, *, 
         return
     loans = await list_my_loans(db, member_id=member_id, page=page)
     text, markup = mine_views.loan_list(loans, timezone_of(actor))
-    if not edit:
-        await message.answer(text, reply_markup=markup)
-        return
-    try:
-        await message.edit_text(text, reply_markup=markup)
-    except TelegramBadRequest as error:  # the same page again (a double tap)
-        if "not modified" not in error.message:
-            raise
+    await show(message, text, markup, edit=edit)
 
 
 @routes.callback_query(LoanMenu.filter(F.action == "mine"))

@@ -12,8 +12,7 @@ from conversations.loans.labels import kind_label, method_label, percent, rate_l
 from conversations.loans.schedule_views import fits_in_text, schedule_text
 from conversations.loans.views import View, answers_text, home_button, mine_button
 from conversations.ui.keyboards import button, inline
-from conversations.ui.text import current_locale, date, html, money
-from conversations.wallet.views import local_date, moment
+from conversations.ui.text import current_locale, date, html, local_date, moment, money
 
 
 def loan_list(page: LoanPage, tz: str) -> View:

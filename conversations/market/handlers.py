@@ -11,9 +11,8 @@ a button) gets a polite refusal instead of silence.
 from __future__ import annotations
 
 from aiogram import F
-from aiogram.exceptions import TelegramBadRequest
 from aiogram.filters import Command
-from aiogram.types import BufferedInputFile, CallbackQuery, InlineKeyboardMarkup, Message
+from aiogram.types import BufferedInputFile, CallbackQuery, Message
 
 from backend.domain.loans import LoanNotFound, LoanUnavailable
 from backend.services import Database
@@ -37,25 +36,11 @@ from conversations.market.callbacks import (
     MarketProducts,
     MarketSchedule,
 )
+from conversations.ui.chat import message_of, show
 from conversations.ui.routing import FlowRoutes
 from conversations.ui.text import error_text
-from conversations.wallet.flow import message_of
 
 routes = FlowRoutes("market")
-
-
-async def show(
-    message: Message, text: str, markup: InlineKeyboardMarkup | None, *, edit: bool
-) -> None:
-    """Send ``text`` as a new message, or put it in place of the one pressed."""
-    if not edit:
-        await message.answer(text, reply_markup=markup)
-        return
-    try:
-        await message.edit_text(text, reply_markup=markup)
-    except TelegramBadRequest as error:  # the same view again (a double tap)
-        if "not modified" not in error.message:
-            raise
 
 
 async def financier_id_or_refuse(message: Message, actor: Actor) -> int | None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from html import escape
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
@@ -23,6 +24,16 @@ def money(amount: int) -> str:
 
 def date(value: dt.date) -> str:
     return formatting.format_date(value, current_locale())
+
+
+def moment(value: dt.datetime, tz: str) -> str:
+    """A moment in the member's branch time zone: ``24 Nov 2026 10.05 WIB``."""
+    return formatting.format_datetime(value, current_locale(), tz)
+
+
+def local_date(value: dt.datetime, tz: str) -> str:
+    """The day of a moment in the member's branch time zone."""
+    return date(value.astimezone(ZoneInfo(tz)).date())
 
 
 def error_text(error: KopdanaError) -> str:

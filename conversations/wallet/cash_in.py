@@ -20,6 +20,7 @@ from backend.domain.wallet import (
 from backend.services import Database
 from backend.services.dto import Actor
 from backend.services.wallet import attach_deposit_proof, get_deposit, get_rules, start_deposit
+from conversations.ui.chat import message_of, new_nonce, request_key, timezone_of, utc_now
 from conversations.ui.text import error_text
 from conversations.wallet import views
 from conversations.wallet.callbacks import DEPOSIT, DepositPick, WalletConfirm, WalletMenu
@@ -28,14 +29,9 @@ from conversations.wallet.flow import (
     leave,
     load_home,
     member_id_or_refuse,
-    message_of,
-    new_nonce,
     refuse_decided,
     remember_done,
-    request_key,
     routes,
-    timezone_of,
-    utc_now,
 )
 from conversations.wallet.states import AMOUNT, DEPOSIT_ID, NONCE, Wallet
 

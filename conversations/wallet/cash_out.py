@@ -13,6 +13,7 @@ from backend.domain.wallet import WalletUnavailable
 from backend.services import Database
 from backend.services.dto import Actor
 from backend.services.wallet import preview_withdrawal, start_withdrawal
+from conversations.ui.chat import message_of, new_nonce, request_key, utc_now
 from conversations.ui.text import error_text
 from conversations.wallet import views
 from conversations.wallet.callbacks import WITHDRAWAL, WalletConfirm, WalletMenu
@@ -21,12 +22,8 @@ from conversations.wallet.flow import (
     leave,
     load_home,
     member_id_or_refuse,
-    message_of,
-    new_nonce,
     remember_done,
-    request_key,
     routes,
-    utc_now,
 )
 from conversations.wallet.states import AMOUNT, NONCE, Wallet
 

@@ -10,9 +10,6 @@ retry after a crash makes one request.
 
 from __future__ import annotations
 
-import datetime as dt
-import secrets
-
 from aiogram import F
 from aiogram.filters import Command
 from aiogram.fsm.context import FSMContext
@@ -20,10 +17,10 @@ from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 
 from backend.domain.wallet import RequestAlreadyDecided, WalletUnavailable
-from backend.formatting import DEFAULT_TIME_ZONE
 from backend.services import Database
 from backend.services.dto import Actor
 from backend.services.wallet import WalletHome, get_deposit, get_withdrawal, wallet_home
+from conversations.ui.chat import message_of, timezone_of
 from conversations.ui.routing import FlowRoutes
 from conversations.ui.text import error_text
 from conversations.wallet import views
@@ -31,28 +28,6 @@ from conversations.wallet.callbacks import DEPOSIT, WalletConfirm, WalletMenu
 from conversations.wallet.states import DONE, Wallet
 
 routes = FlowRoutes("wallet")
-
-
-def utc_now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
-
-
-def new_nonce() -> str:
-    """12 URL-safe characters: unguessable, and short enough for callback data."""
-    return secrets.token_urlsafe(9)
-
-
-def request_key(member_id: int, nonce: str) -> str:
-    return f"{member_id}:{nonce}"
-
-
-def timezone_of(actor: Actor) -> str:
-    return actor.member.branch.timezone if actor.member else DEFAULT_TIME_ZONE
-
-
-def message_of(query: CallbackQuery) -> Message:
-    assert isinstance(query.message, Message)
-    return query.message
 
 
 async def leave(state: FSMContext) -> None:

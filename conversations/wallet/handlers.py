@@ -10,7 +10,6 @@ from callback data.
 from __future__ import annotations
 
 from aiogram import F
-from aiogram.exceptions import TelegramBadRequest
 from aiogram.filters import StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
@@ -34,6 +33,7 @@ from backend.services.wallet import (
     list_withdrawals,
 )
 from conversations.ui.callbacks import Nav
+from conversations.ui.chat import message_of, show, timezone_of, utc_now
 from conversations.ui.text import error_text
 from conversations.wallet import cash_in, cash_out, request_views, views
 from conversations.wallet.callbacks import (
@@ -47,12 +47,9 @@ from conversations.wallet.callbacks import (
 from conversations.wallet.flow import (
     leave,
     member_id_or_refuse,
-    message_of,
     refuse_decided,
     routes,
     show_home,
-    timezone_of,
-    utc_now,
 )
 from conversations.wallet.states import DEPOSIT_ID, IN_WALLET, NONCE, Wallet
 
@@ -139,14 +136,7 @@ async def send_history(
         text, markup = request_views.history(
             kind, await list_withdrawals(db, member_id=member_id, page=page), timezone_of(actor)
         )
-    if not edit:
-        await message.answer(text, reply_markup=markup)
-        return
-    try:
-        await message.edit_text(text, reply_markup=markup)
-    except TelegramBadRequest as error:  # the same page again (e.g. a double tap)
-        if "not modified" not in error.message:
-            raise
+    await show(message, text, markup, edit=edit)
 
 
 @routes.callback_query(WalletMenu.filter(F.action.in_({"deposits", "withdrawals"})))

@@ -6,13 +6,9 @@ time zone (``24 Nov 2026 10.05 WIB``).
 
 from __future__ import annotations
 
-import datetime as dt
-from zoneinfo import ZoneInfo
-
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
 
-from backend import formatting
 from backend.domain.wallet import DepositStatus, WalletRules, WithdrawalStatus
 from backend.services.wallet import WalletHome
 from backend.services.wallet_dto import (
@@ -24,7 +20,7 @@ from backend.services.wallet_dto import (
 )
 from conversations.ui.callbacks import MenuAction
 from conversations.ui.keyboards import button, inline, nav_row
-from conversations.ui.text import current_locale, date, html, money
+from conversations.ui.text import html, local_date, moment, money
 from conversations.wallet.callbacks import (
     DEPOSIT,
     WITHDRAWAL,
@@ -60,15 +56,6 @@ OTHER_MOVEMENT_KEY = "wallet.movement.other"
 
 
 # ------------------------------------------------------------------------- small helpers
-
-
-def moment(value: dt.datetime, tz: str) -> str:
-    """A moment in the member's branch time zone: ``24 Nov 2026 10.05 WIB``."""
-    return formatting.format_datetime(value, current_locale(), tz)
-
-
-def local_date(value: dt.datetime, tz: str) -> str:
-    return date(value.astimezone(ZoneInfo(tz)).date())
 
 
 def signed(amount: int) -> str:
