@@ -18,8 +18,12 @@ from admin_web.routes import (
     audit,
     auth,
     branches,
+    connect,
     dashboard,
     deposits,
+    loan_products,
+    loan_settings,
+    loans,
     members,
     reconciliation,
     roles,
@@ -50,6 +54,15 @@ FEATURES: tuple[Feature, ...] = (
         ),
     ),
     Feature(
+        loans.router,
+        MenuEntry(
+            lazy_gettext("admin.menu.loans"),
+            "/loans",
+            Permission.LOANS_REVIEW,
+            or_permissions=loans.READ_PERMISSIONS,  # approvers and auditors open it too
+        ),
+    ),
+    Feature(
         reconciliation.router,
         MenuEntry(
             lazy_gettext("admin.menu.reconciliation"), "/reconciliation", Permission.REPORTS_VIEW
@@ -73,6 +86,38 @@ FEATURES: tuple[Feature, ...] = (
             lazy_gettext("admin.menu.wallet_settings"),
             "/wallet/settings",
             Permission.WALLET_SETTINGS,
+        ),
+    ),
+    Feature(
+        loan_products.router,
+        MenuEntry(
+            lazy_gettext("admin.menu.loan_products"), "/loan-products", Permission.LOANS_PRODUCTS
+        ),
+    ),
+    Feature(
+        loan_settings.caps_router,
+        MenuEntry(
+            lazy_gettext("admin.menu.loan_cost_caps"), "/loan-cost-caps", Permission.LOANS_PRODUCTS
+        ),
+    ),
+    Feature(
+        loan_settings.settings_router,
+        MenuEntry(
+            lazy_gettext("admin.menu.loan_settings"), "/loan-settings", Permission.LOANS_PRODUCTS
+        ),
+    ),
+    Feature(
+        connect.weights_router,
+        MenuEntry(
+            lazy_gettext("admin.menu.connect_weights"),
+            "/connect/weights",
+            Permission.LOANS_PRODUCTS,
+        ),
+    ),
+    Feature(
+        connect.profiles_router,
+        MenuEntry(
+            lazy_gettext("admin.menu.connect_pair"), "/connect/pair", Permission.CONNECT_PROFILES
         ),
     ),
     Feature(

@@ -30,6 +30,10 @@ class Permission(StrEnum):
     LOANS_PRODUCTS = "loans.products"
     """The loan data master: products, cost caps, borrower limits and approval threshold."""
     REPORTS_VIEW = "reports.view"
+    CONNECT_PROFILES = "connect.profiles"
+    """Reading what a member chose to share for social connect (a shared profile, why a
+    pair scores what it does): personal data under UU PDP (UU 27/2022), superadmin only by
+    default; every profile read is audited."""
 
 
 ALL_PERMISSIONS: frozenset[Permission] = frozenset(Permission)

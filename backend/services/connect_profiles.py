@@ -149,7 +149,9 @@ async def _require_consent(uow: UnitOfWork, member_id: int) -> None:
         raise ConnectConsentRequired(code="error.connect.consent_required")
 
 
-async def _profile(uow: UnitOfWork, member_id: int) -> ConnectProfile:
+async def load_profile(uow: UnitOfWork, member_id: int) -> ConnectProfile:
+    """The member's consent, entries and contact count, read inside ``uow`` (staff reads
+    audit in the same transaction, ``connect_admin``)."""
     consent = await _consent(uow, member_id)
     rows = (
         await uow.session.scalars(
@@ -178,7 +180,7 @@ async def connect_profile(db: Database, *, member_id: int) -> ConnectProfile:
     async with UnitOfWork(db, write=False) as uow:
         if await uow.session.get(Member, member_id) is None:
             raise MemberNotFound()
-        return await _profile(uow, member_id)
+        return await load_profile(uow, member_id)
 
 
 async def give_consent(db: Database, *, member_id: int, now: dt.datetime) -> ConnectProfile:
@@ -200,7 +202,7 @@ async def give_consent(db: Database, *, member_id: int, now: dt.datetime) -> Con
                 now=now,
             )
             await uow.session.flush()
-        profile = await _profile(uow, member_id)
+        profile = await load_profile(uow, member_id)
         await uow.commit()
         return profile
 

@@ -327,10 +327,11 @@ async def explain_pair(
     shared profile separately).
 
     Raises:
-        NotAllowedError: without ``members.view``; MemberNotFound: either member absent
-            or outside the actor's branch scope (both must be visible).
+        NotAllowedError: without ``connect.profiles`` (the categories are facts the two
+            members shared); MemberNotFound: either member absent or outside the actor's
+            branch scope (both must be visible).
     """
-    require(actor, Permission.MEMBERS_VIEW)
+    require(actor, Permission.CONNECT_PROFILES)
     async with UnitOfWork(db, write=False) as uow:
         for member_id in (financier_id, borrower_id):
             member = await uow.session.get(Member, member_id)
@@ -408,7 +409,8 @@ async def record_relation(
 
 
 async def get_connect_settings(db: Database, *, actor: StaffView) -> ScoreWeights:
-    """The weights and threshold in force, for the data-master page."""
+    """The weights and threshold in force, for the data-master page (``loans.products``:
+    weights hold no member's data, and they steer which loans financiers pick)."""
     require(actor, Permission.LOANS_PRODUCTS)
     async with UnitOfWork(db, write=False) as uow:
         return await load_weights(uow)

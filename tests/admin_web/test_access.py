@@ -29,8 +29,10 @@ from tests.admin_web.conftest import (
 P = Permission
 PUBLIC = "public"
 STAFF = "staff"  # any logged-in staff user
+LOAN_READERS = frozenset({P.LOANS_REVIEW, P.LOANS_APPROVE, P.AUDIT_VIEW})  # any one of them
+LOAN_DECIDERS = frozenset({P.LOANS_REVIEW, P.LOANS_APPROVE})
 
-EXPECTED: dict[tuple[str, str], Permission | str] = {
+EXPECTED: dict[tuple[str, str], Permission | frozenset[Permission] | str] = {
     ("GET", "/openapi.json"): PUBLIC,
     ("GET", "/static"): PUBLIC,
     ("GET", "/healthz"): PUBLIC,
@@ -83,6 +85,48 @@ EXPECTED: dict[tuple[str, str], Permission | str] = {
     ("POST", "/wallet/settings/accounts"): P.WALLET_SETTINGS,
     ("POST", "/wallet/settings/accounts/{account_id}/active"): P.WALLET_SETTINGS,
     ("GET", "/reconciliation"): P.REPORTS_VIEW,
+    ("GET", "/loan-products"): P.LOANS_PRODUCTS,
+    ("POST", "/loan-products"): P.LOANS_PRODUCTS,
+    ("GET", "/loan-products/new"): P.LOANS_PRODUCTS,
+    ("GET", "/loan-products/{product_id}"): P.LOANS_PRODUCTS,
+    ("POST", "/loan-products/{product_id}"): P.LOANS_PRODUCTS,
+    ("POST", "/loan-products/{product_id}/active"): P.LOANS_PRODUCTS,
+    ("GET", "/loan-cost-caps"): P.LOANS_PRODUCTS,
+    ("POST", "/loan-cost-caps"): P.LOANS_PRODUCTS,
+    ("GET", "/loan-settings"): P.LOANS_PRODUCTS,
+    ("POST", "/loan-settings"): P.LOANS_PRODUCTS,
+    ("GET", "/api/v1/loan-products"): P.LOANS_PRODUCTS,
+    ("POST", "/api/v1/loan-products"): P.LOANS_PRODUCTS,
+    ("GET", "/api/v1/loan-products/{product_id}"): P.LOANS_PRODUCTS,
+    ("PUT", "/api/v1/loan-products/{product_id}"): P.LOANS_PRODUCTS,
+    ("POST", "/api/v1/loan-products/{product_id}/active"): P.LOANS_PRODUCTS,
+    ("GET", "/api/v1/loan-cost-caps"): P.LOANS_PRODUCTS,
+    ("PUT", "/api/v1/loan-cost-caps"): P.LOANS_PRODUCTS,
+    ("GET", "/api/v1/loan-settings"): P.LOANS_PRODUCTS,
+    ("PUT", "/api/v1/loan-settings"): P.LOANS_PRODUCTS,
+    ("GET", "/connect/weights"): P.LOANS_PRODUCTS,
+    ("POST", "/connect/weights"): P.LOANS_PRODUCTS,
+    ("GET", "/members/{member_id}/connect"): P.CONNECT_PROFILES,
+    ("GET", "/connect/pair"): P.CONNECT_PROFILES,
+    ("GET", "/api/v1/connect/weights"): P.LOANS_PRODUCTS,
+    ("PUT", "/api/v1/connect/weights"): P.LOANS_PRODUCTS,
+    ("GET", "/api/v1/members/{member_id}/connect-profile"): P.CONNECT_PROFILES,
+    ("GET", "/api/v1/connect/pair"): P.CONNECT_PROFILES,
+    ("GET", "/loans"): LOAN_READERS,
+    ("GET", "/loans/{loan_id}"): LOAN_READERS,
+    ("GET", "/loans/documents/{document_id}"): LOAN_READERS,
+    ("POST", "/loans/{loan_id}/start-review"): P.LOANS_REVIEW,
+    ("POST", "/loans/{loan_id}/narrative"): P.LOANS_REVIEW,
+    ("POST", "/loans/{loan_id}/documents"): P.LOANS_REVIEW,
+    ("POST", "/loans/{loan_id}/approve"): P.LOANS_APPROVE,
+    ("POST", "/loans/{loan_id}/reject"): LOAN_DECIDERS,
+    ("GET", "/api/v1/loans"): LOAN_READERS,
+    ("GET", "/api/v1/loans/{loan_id}"): LOAN_READERS,
+    ("POST", "/api/v1/loans/{loan_id}/start-review"): P.LOANS_REVIEW,
+    ("PUT", "/api/v1/loans/{loan_id}/narrative"): P.LOANS_REVIEW,
+    ("POST", "/api/v1/loans/{loan_id}/documents"): P.LOANS_REVIEW,
+    ("POST", "/api/v1/loans/{loan_id}/approve"): P.LOANS_APPROVE,
+    ("POST", "/api/v1/loans/{loan_id}/reject"): LOAN_DECIDERS,
     ("GET", "/api/v1/me"): STAFF,
     ("GET", "/api/v1/dashboard"): P.DASHBOARD_VIEW,
     ("GET", "/api/v1/members"): P.MEMBERS_VIEW,
@@ -135,7 +179,9 @@ def served_routes(app: FastAPI) -> dict[tuple[str, str], RouteAccess | None]:
     return table
 
 
-def as_rule(expected: Permission | str) -> RouteAccess:
+def as_rule(expected: Permission | frozenset[Permission] | str) -> RouteAccess:
+    if isinstance(expected, frozenset):
+        return RouteAccess("any_permission", expected)
     if isinstance(expected, Permission):
         return RouteAccess("permission", frozenset({expected}))
     return RouteAccess("public" if expected == PUBLIC else "staff")
@@ -153,7 +199,12 @@ def test_every_route_declares_the_rule_of_the_permission_table(app: FastAPI) -> 
 def test_each_menu_entry_needs_what_its_page_needs(app: FastAPI) -> None:
     served = served_routes(app)
     for entry in MENU:
-        assert served[("GET", entry.path)] == as_rule(entry.permission), entry.path
+        rule = (
+            as_rule(entry.or_permissions | {entry.permission})
+            if entry.or_permissions
+            else as_rule(entry.permission)
+        )
+        assert served[("GET", entry.path)] == rule, entry.path
 
 
 def concrete(path: str, world: World, target_staff: int, target_role: int) -> str:
@@ -166,6 +217,9 @@ def concrete(path: str, world: World, target_staff: int, target_role: int) -> st
         .replace("{deposit_id}", "999999")
         .replace("{withdrawal_id}", "999999")
         .replace("{account_id}", "999999")
+        .replace("{loan_id}", "999999")
+        .replace("{product_id}", "999999")
+        .replace("{document_id}", "999999")
     )
 
 
@@ -261,5 +315,9 @@ async def test_the_menu_shows_only_what_the_user_may_open(app: FastAPI, world: W
             page = (await client.get("/account")).text
             menu = page.split('<nav class="menu"', 1)[1].split("</nav>", 1)[0]
             shown = set(re.findall(r'href="([^"]+)"', menu))
-            expected = {e.path for e in MENU if e.permission in permissions_of(role)}
+            expected = {
+                e.path
+                for e in MENU
+                if ({e.permission} | e.or_permissions) & permissions_of(role)
+            }
             assert shown == expected, role

@@ -15,7 +15,8 @@ from backend.db.models_staff import AuditEntry
 from backend.db.unit_of_work import UnitOfWork
 from backend.domain.connect_score import DEFAULT_WEIGHTS, Evidence, InvalidConnectSettings
 from backend.domain.errors import MemberNotFound, NotAllowedError, ValidationError
-from backend.services import connect_profiles, connect_scores
+from backend.domain.permissions import Permission
+from backend.services import connect_profiles, connect_scores, staff
 from backend.services.audit import SYSTEM
 from tests.connect_factories import (
     NOW,
@@ -215,11 +216,27 @@ async def test_the_threshold_decides_whether_names_match(seeded_db: Database) ->
     assert (await score(seeded_db, financier.id, borrower.id))[0] == 9
 
 
+async def grant(db: Database, role_code: str, permission: Permission) -> None:
+    """Give a seeded role one more permission, as a superadmin would on the roles page."""
+    admin = await as_staff(db, "superadmin")
+    role = next(r for r in await staff.list_roles(db, actor=admin) if r.code == role_code)
+    await staff.update_role(
+        db, actor=admin, role_id=role.id, name_id=role.name_id, name_en=role.name_en,
+        permissions=role.permissions | {permission}, ip="10.0.0.1", now=NOW,
+    )  # fmt: skip
+
+
 async def test_staff_see_why_a_pair_scores_without_the_profiles(seeded_db: Database) -> None:
     borrower = await consenting_member(seeded_db, 1)
     financier = await consenting_member(seeded_db, 2)
     await went_to(seeded_db, borrower.id, "SMAN 3 Bandung", 2008)
     await went_to(seeded_db, financier.id, "SMA Negeri 3 Bandung", 2008)
+    manager = await as_staff(seeded_db, "manager.jkt")
+    with pytest.raises(NotAllowedError):  # members.view alone does not show shared facts
+        await connect_scores.explain_pair(
+            seeded_db, actor=manager, financier_id=financier.id, borrower_id=borrower.id
+        )
+    await grant(seeded_db, "branch_manager", Permission.CONNECT_PROFILES)
     manager = await as_staff(seeded_db, "manager.jkt")
     explained = await connect_scores.explain_pair(
         seeded_db, actor=manager, financier_id=financier.id, borrower_id=borrower.id

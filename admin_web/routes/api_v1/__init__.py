@@ -15,7 +15,10 @@ from fastapi.security import HTTPBearer
 from admin_web.routes.api_v1 import (
     audit,
     branches,
+    connect,
     deposits,
+    loan_products,
+    loans,
     members,
     staff,
     wallet,
@@ -33,5 +36,16 @@ ERRORS: dict[int | str, dict[str, Any]] = {
 # Documents the bearer scheme in the schema; deps.load_auth does the checking.
 BEARER = HTTPBearer(auto_error=False, description="An API token from the account page")
 router = APIRouter(prefix="/api/v1", responses=ERRORS, dependencies=[Depends(BEARER)])
-for module in (members, branches, staff, audit, deposits, withdrawals, wallet):
+for module in (
+    members,
+    branches,
+    staff,
+    audit,
+    deposits,
+    withdrawals,
+    wallet,
+    loan_products,
+    loans,
+    connect,
+):
     router.include_router(module.router)
