@@ -32,6 +32,7 @@ format: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python -m bench.webhook_bench
 	$(BIN)/python -m bench.ledger_bench
+	$(BIN)/python -m bench.connect_bench
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache
