@@ -7,17 +7,20 @@ decides, WAL journal, ``synchronous=FULL``, foreign keys on, ``busy_timeout`` an
 deferred ``BEGIN`` so they never block writers. One in-process lock serialises writers
 (it cut p99 latency ten-fold in the measurement).
 
-PostgreSQL runs at READ COMMITTED; services lock rows explicitly where money moves.
+PostgreSQL runs at READ COMMITTED; services lock rows explicitly where money moves. Pooled
+connections are pinged only after sitting idle (``_ping_idle_connections``).
 """
 
 from __future__ import annotations
 
 import asyncio
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlalchemy.pool import NullPool
 
@@ -75,14 +78,47 @@ def create_engine(database_url: str, *, echo: bool = False) -> AsyncEngine:
         )
         _configure_sqlite(engine)
         return engine
-    return create_async_engine(
+    engine = create_async_engine(
         url,
         echo=echo,
         pool_size=10,
         max_overflow=20,
-        pool_pre_ping=True,
         isolation_level="READ COMMITTED",
     )
+    _ping_idle_connections(engine)
+    return engine
+
+
+IDLE_PING_SECONDS = 30.0
+"""A pooled PostgreSQL connection idle longer than this is pinged before it is handed out."""
+
+
+def _ping_idle_connections(engine: AsyncEngine) -> None:
+    """Ping a pooled connection at checkout only when it sat idle (pessimistic disconnects).
+
+    ``pool_pre_ping`` pings at every checkout, and asyncpg's ping is three round trips
+    (BEGIN, a no-op query, ROLLBACK): it doubled the round trips of a ledger transfer
+    (docs/BENCHMARKS.md). A connection used in the last ``IDLE_PING_SECONDS`` is handed out
+    as is; one that sat longer (a server restart or a dropped TCP session is likelier) is
+    pinged, and on failure the pool is told to discard it and connect afresh
+    (``DisconnectionError``). A server dying while a connection is in use still fails that
+    unit of work once, and it rolls back like any error.
+    """
+    sync_engine = engine.sync_engine
+
+    @event.listens_for(sync_engine, "checkin")
+    def _on_checkin(_dbapi_connection: Any, record: Any) -> None:
+        record.info["idle_since"] = time.monotonic()
+
+    @event.listens_for(sync_engine, "checkout")
+    def _on_checkout(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        idle_since = record.info.get("idle_since")
+        if idle_since is None or time.monotonic() - idle_since < IDLE_PING_SECONDS:
+            return
+        try:
+            sync_engine.dialect.do_ping(dbapi_connection)
+        except Exception as error:
+            raise DisconnectionError("idle connection failed its ping") from error
 
 
 @dataclass
