@@ -22,7 +22,7 @@ facts and the cooperative already holds them.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from itertools import pairwise
@@ -211,17 +211,29 @@ class ConnectionScore:
 NO_CONNECTION = ConnectionScore(value=0, reasons=())
 
 
-def _areas_match(a: SharedEntry, b: SharedEntry, threshold: int) -> bool:
-    # A kelurahan name is not unique in Indonesia: without a city on either side it only
-    # matches when neither says where it is.
-    if a.area is None or b.area is None:
-        return a.area is None and b.area is None
-    return names_match(a.area, b.area, threshold=threshold)
+NameMatcher = Callable[[NormalisedName, NormalisedName], bool]
+"""Whether two names stand for the same thing: ``names_match`` at the threshold in force,
+or a memoised copy of it (a batch meets the same pair of names many times)."""
 
 
-def _entry_evidence(a: SharedEntry, b: SharedEntry, threshold: int) -> Evidence | None:
-    """The category two entries prove, if they name the same thing."""
-    if a.kind is not b.kind or not names_match(a.name, b.name, threshold=threshold):
+def name_matcher(threshold: int = MATCH_THRESHOLD) -> NameMatcher:
+    """``names_match`` at ``threshold``, as ``entry_evidence`` takes it."""
+
+    def matches(a: NormalisedName, b: NormalisedName) -> bool:
+        return names_match(a, b, threshold=threshold)
+
+    return matches
+
+
+def entry_evidence(a: SharedEntry, b: SharedEntry, matches: NameMatcher) -> Evidence | None:
+    """The category two entries prove, if they name the same thing.
+
+    The one rule for a pair of entries, used by ``shared_evidence`` (a pair of members)
+    and by the batch score of one financier against many borrowers
+    (``backend.services.connect_scores``), so the two cannot drift apart. Symmetric in
+    ``a`` and ``b`` when ``matches`` is.
+    """
+    if a.kind is not b.kind or not matches(a.name, b.name):
         return None
     match a.kind:
         case EntryKind.WORKPLACE:
@@ -237,9 +249,9 @@ def _entry_evidence(a: SharedEntry, b: SharedEntry, threshold: int) -> Evidence 
     if a.place_level is not b.place_level:
         return None
     match a.place_level:
-        case PlaceLevel.KELURAHAN if _areas_match(a, b, threshold):
+        case PlaceLevel.KELURAHAN if _areas_match(a, b, matches):
             return Evidence.SAME_KELURAHAN
-        case PlaceLevel.KECAMATAN if _areas_match(a, b, threshold):
+        case PlaceLevel.KECAMATAN if _areas_match(a, b, matches):
             return Evidence.SAME_KECAMATAN
         case PlaceLevel.CITY:
             return Evidence.SAME_CITY
@@ -248,22 +260,52 @@ def _entry_evidence(a: SharedEntry, b: SharedEntry, threshold: int) -> Evidence 
     return None
 
 
+def _areas_match(a: SharedEntry, b: SharedEntry, matches: NameMatcher) -> bool:
+    # A kelurahan name is not unique in Indonesia: without a city on either side it only
+    # matches when neither says where it is.
+    if a.area is None or b.area is None:
+        return a.area is None and b.area is None
+    return matches(a.area, b.area)
+
+
+def acquaintance_evidence(a_knows_b: bool, b_knows_a: bool) -> Evidence | None:
+    """The category phone contacts prove: each has the other's number, or one has."""
+    if a_knows_b and b_knows_a:
+        return Evidence.KNOW_EACH_OTHER
+    if a_knows_b or b_knows_a:
+        return Evidence.ONE_KNOWS_THE_OTHER
+    return None
+
+
 def shared_evidence(
     a: MemberEvidence, b: MemberEvidence, *, threshold: int = MATCH_THRESHOLD
 ) -> frozenset[Evidence]:
     """Member-shared categories between two profiles (consent is applied by ``score``)."""
+    matches = name_matcher(threshold)
     found: set[Evidence] = set()
     for entry in a.entries:
         for other in b.entries:
-            category = _entry_evidence(entry, other, threshold)
+            category = entry_evidence(entry, other, matches)
             if category is not None:
                 found.add(category)
-    a_knows_b = b.phone is not None and b.phone in a.contact_phones
-    b_knows_a = a.phone is not None and a.phone in b.contact_phones
-    if a_knows_b and b_knows_a:
-        found.add(Evidence.KNOW_EACH_OTHER)
-    elif a_knows_b or b_knows_a:
-        found.add(Evidence.ONE_KNOWS_THE_OTHER)
+    acquaintance = acquaintance_evidence(
+        b.phone is not None and b.phone in a.contact_phones,
+        a.phone is not None and a.phone in b.contact_phones,
+    )
+    if acquaintance is not None:
+        found.add(acquaintance)
+    return frozenset(found)
+
+
+def cooperative_categories(*, same_branch: bool, facts: PairFacts) -> frozenset[Evidence]:
+    """The cooperative-held categories of a pair (no consent needed)."""
+    found: set[Evidence] = set()
+    if same_branch:
+        found.add(Evidence.SAME_BRANCH)
+    if facts.referral:
+        found.add(Evidence.REFERRAL)
+    if facts.repaid_loans > 0:
+        found.add(Evidence.REPAID_LOAN)
     return frozenset(found)
 
 
@@ -271,14 +313,8 @@ def cooperative_evidence(
     a: MemberEvidence, b: MemberEvidence, facts: PairFacts
 ) -> frozenset[Evidence]:
     """Categories the cooperative holds about the pair (no consent needed)."""
-    found: set[Evidence] = set()
-    if a.branch_id is not None and a.branch_id == b.branch_id:
-        found.add(Evidence.SAME_BRANCH)
-    if facts.referral:
-        found.add(Evidence.REFERRAL)
-    if facts.repaid_loans > 0:
-        found.add(Evidence.REPAID_LOAN)
-    return frozenset(found)
+    same_branch = a.branch_id is not None and a.branch_id == b.branch_id
+    return cooperative_categories(same_branch=same_branch, facts=facts)
 
 
 def score_evidence(evidence: Iterable[Evidence], weights: ScoreWeights) -> ConnectionScore:

@@ -5,28 +5,34 @@ in the next score. ``score_borrowers`` serves the financiers' loan list, which s
 open loans by score before showing a page, so it is built for thousands of borrowers in
 a fixed number of queries, whatever their number:
 
-1. the weights; the financier (phone, branch) and their consent;
-2. the cooperative-held relations of the financier; the members of their branch;
-3. only with the financier's consent: their entries and contacts; the distinct stored
+1. the weights; the financier (phone, branch, consent); the cooperative-held relations of
+   the financier; without the borrowers' branches from the caller, the members of the
+   financier's branch;
+2. only with the financier's consent: their entries and contacts; the distinct stored
    ``(kind, match_core, name_key)`` of the kinds they shared (an index-only scan of
    ``ix_connect_entries_kind_core``), filtered by one rapidfuzz pass per entry
-   (``cores_that_may_match``) and ``names_match`` on the distinct names left; the stored
-   entries with those names (``ix_connect_entries_kind_key``); the members with
-   the phones the financier shared, and the members who shared the financier's phone;
-   the consents of those candidates.
+   (``cores_that_may_match``) and ``names_match`` on the distinct names left; the
+   consenting members' stored entries with those names (``ix_connect_entries_kind_key``);
+   the consenting members with the phones the financier shared, and those who shared the
+   financier's phone.
 
-Everything else is pure (``backend.domain.connect_score``): borrowers with no candidate
-evidence get the cooperative-held facts only, without touching their profiles.
+Then the evidence is computed per matched stored entry, not per pair of members: each
+distinct stored entry (kind, name, level, area, current, year) is compared once, with
+``connect_score.entry_evidence``, against only the financier's entries whose name it
+matched, and its categories go to every member who stored it. A borrower's score depends
+only on (the shared categories, same branch, the pair's facts); each distinct combination
+is scored once (``score_evidence``). ``tests/services/test_connect_batch_score.py`` proves
+the result equal to the pure ``connection_score`` of every pair.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 
-from sqlalchemy import Row, and_, or_, select
+from sqlalchemy import ColumnElement, Row, and_, or_, select
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from backend.db.engine import Database
 from backend.db.models import Member
@@ -52,11 +58,13 @@ from backend.domain.connect_score import (
     ConnectionScore,
     Evidence,
     InvalidConnectSettings,
-    MemberEvidence,
     PairFacts,
     ScoreWeights,
     SharedEntry,
-    connection_score,
+    acquaintance_evidence,
+    cooperative_categories,
+    entry_evidence,
+    score_evidence,
 )
 from backend.domain.errors import MemberNotFound, ValidationError
 from backend.domain.permissions import Permission
@@ -77,26 +85,34 @@ async def load_weights(uow: UnitOfWork) -> ScoreWeights:
     return ScoreWeights.from_json(row.weights, row.threshold)
 
 
-# The columns a score reads; rows, not ORM objects, as a page may load thousands.
-_ENTRY_COLUMNS = (
-    ConnectEntry.member_id,
+# What an entry's category depends on besides its name; rows, not ORM objects, as a page
+# may load thousands.
+_ENTRY_FACTS = (
     ConnectEntry.kind,
     ConnectEntry.name_key,
-    ConnectEntry.match_core,
     ConnectEntry.place_level,
     ConnectEntry.area_key,
     ConnectEntry.current,
     ConnectEntry.year,
 )
 
-_EntryRow = Row[int, str, str, str, str | None, str | None, bool, int | None]
+_EntryFacts = tuple[str, str, str | None, str | None, bool, int | None]
+"""(kind, name_key, place_level, area_key, current, year) of a stored entry."""
+
+
+def _active_consent() -> ColumnElement[bool]:
+    """The join condition 'this member consents now' for an entry or contact row."""
+    return ConnectConsent.withdrawn_at.is_(None)
 
 
 class _EntryReader:
-    """Turns stored entry rows into ``SharedEntry`` values, each distinct name parsed once."""
+    """Turns stored entry rows into ``SharedEntry`` values, each distinct name parsed once,
+    and matches names with ``names_match``, each distinct pair once."""
 
-    def __init__(self) -> None:
+    def __init__(self, threshold: int) -> None:
+        self.threshold = threshold
         self._names: dict[tuple[EntryKind, str], NormalisedName] = {}
+        self._matches: dict[tuple[EntryKind, str, str], bool] = {}
 
     def name(self, kind: EntryKind, key: str) -> NormalisedName:
         found = self._names.get((kind, key))
@@ -104,14 +120,23 @@ class _EntryReader:
             found = self._names[(kind, key)] = from_key(kind, key)
         return found
 
-    def entry(self, row: _EntryRow) -> SharedEntry:
-        kind = EntryKind(row.kind)
+    def matches(self, a: NormalisedName, b: NormalisedName) -> bool:
+        """``names_match`` at the threshold (a kind and a key make the whole name)."""
+        pair = (a.kind, a.key, b.key)
+        found = self._matches.get(pair)
+        if found is None:
+            found = self._matches[pair] = names_match(a, b, threshold=self.threshold)
+        return found
+
+    def entry(self, facts: _EntryFacts) -> SharedEntry:
+        kind_text, key, level, area_key, current, year = facts
+        kind = EntryKind(kind_text)
         return SharedEntry(
-            name=self.name(kind, row.name_key),
-            current=row.current,
-            year=row.year,
-            place_level=PlaceLevel(row.place_level) if row.place_level else None,
-            area=self.name(EntryKind.PLACE, row.area_key) if row.area_key else None,
+            name=self.name(kind, key),
+            current=bool(current),
+            year=year,
+            place_level=PlaceLevel(level) if level else None,
+            area=self.name(EntryKind.PLACE, area_key) if area_key else None,
         )
 
 
@@ -148,21 +173,22 @@ async def _pair_facts(uow: UnitOfWork, member_id: int) -> dict[int, PairFacts]:
     }
 
 
-async def _matching_entries(
-    uow: UnitOfWork, own: Sequence[_EntryRow], reader: _EntryReader, threshold: int
-) -> Sequence[_EntryRow]:
-    """Stored entries of any member whose name matches one of ``own``.
+async def _names_matching_own(
+    connection: AsyncConnection, own: Sequence[SharedEntry], reader: _EntryReader
+) -> dict[tuple[str, str], list[SharedEntry]]:
+    """Every stored ``(kind, name_key)`` that matches one of ``own``, with the own entries
+    it matches.
 
     One scan of the distinct ``(kind, match_core, name_key)`` of the kinds the financier
-    shared (a covering index), one rapidfuzz pass over the cores per own entry, then
-    ``names_match`` on the distinct names that passed; only rows with a matching name are
-    loaded, by ``(kind, name_key)``.
+    shared (a covering index), one rapidfuzz pass over the cores per own entry (it keeps
+    every core ``names_match`` could accept), then ``names_match`` on the distinct names
+    that passed.
     """
-    kinds = {row.kind for row in own}
+    kinds = {entry.kind.value for entry in own}
     if not kinds:
-        return []
+        return {}
     keys_by_core: dict[tuple[str, str], list[str]] = defaultdict(list)
-    for kind, core, key in await uow.session.execute(
+    for kind, core, key in await connection.execute(
         select(ConnectEntry.kind, ConnectEntry.match_core, ConnectEntry.name_key)
         .where(ConnectEntry.kind.in_(kinds))
         .distinct()
@@ -171,36 +197,37 @@ async def _matching_entries(
     cores_of_kind: dict[str, list[str]] = defaultdict(list)
     for kind, core in keys_by_core:
         cores_of_kind[kind].append(core)
-    wanted: dict[str, set[str]] = defaultdict(set)
-    for row in own:
-        kind = EntryKind(row.kind)
-        mine = reader.name(kind, row.name_key)
+    wanted: dict[tuple[str, str], list[SharedEntry]] = defaultdict(list)
+    for mine in own:
+        kind = mine.kind
         for core in cores_that_may_match(
-            kind, mine.core, cores_of_kind[row.kind], threshold=threshold
+            kind, mine.name.core, cores_of_kind[kind.value], threshold=reader.threshold
         ):
-            wanted[row.kind].update(
-                key
-                for key in keys_by_core[(row.kind, core)]
-                if names_match(mine, reader.name(kind, key), threshold=threshold)
-            )
-    conditions = [
-        and_(ConnectEntry.kind == kind, ConnectEntry.name_key.in_(sorted(keys)))
-        for kind, keys in wanted.items()
-        if keys
-    ]
-    if not conditions:
-        return []
-    return (await uow.session.execute(select(*_ENTRY_COLUMNS).where(or_(*conditions)))).all()
+            for key in keys_by_core[(kind.value, core)]:
+                if reader.matches(mine.name, reader.name(kind, key)):
+                    wanted[(kind.value, key)].append(mine)
+    return wanted
 
 
-_FinancierRow = Row[int, str, int]
+_FinancierRow = Row[int, str, int, int | None]
 
 
 async def _financier(uow: UnitOfWork, member_id: int) -> _FinancierRow:
-    """The financier's id, phone and branch (no roles: one light query)."""
+    """The financier's id, phone, branch and ``consenting_id`` (their id if they consent now,
+    else None): one light query, no roles."""
     row = (
         await uow.session.execute(
-            select(Member.id, Member.phone, Member.branch_id).where(Member.id == member_id)
+            select(
+                Member.id,
+                Member.phone,
+                Member.branch_id,
+                ConnectConsent.member_id.label("consenting_id"),
+            )
+            .outerjoin(
+                ConnectConsent,
+                and_(ConnectConsent.member_id == Member.id, _active_consent()),
+            )
+            .where(Member.id == member_id)
         )
     ).one_or_none()
     if row is None:
@@ -208,114 +235,161 @@ async def _financier(uow: UnitOfWork, member_id: int) -> _FinancierRow:
     return row
 
 
-async def _candidate_evidence(
+async def _shared_with(
     uow: UnitOfWork, financier: _FinancierRow, weights: ScoreWeights
-) -> tuple[MemberEvidence, dict[int, MemberEvidence]]:
-    """The consenting financier's evidence, and that of every member who may share some."""
-    own = (
-        await uow.session.execute(
-            select(*_ENTRY_COLUMNS).where(ConnectEntry.member_id == financier.id)
+) -> dict[int, int]:
+    """The member-shared categories (as ``_BIT`` masks) of every consenting member who
+    shares any with the consenting financier; everyone else shares none.
+
+    Each distinct stored entry is compared once with the financier's entries whose name
+    it matched (``entry_evidence``, the rule ``connection_score`` applies per pair), and
+    its categories are OR-ed into the mask of every member who stored it: plain integers,
+    so thousands of borrowers leave no objects for the garbage collector.
+    """
+    connection = await uow.session.connection()
+    reader = _EntryReader(weights.threshold)
+    own = [
+        reader.entry(facts)
+        for facts in await connection.execute(
+            select(*_ENTRY_FACTS).where(ConnectEntry.member_id == financier.id)
         )
-    ).all()
-    contacts = set(
-        await uow.session.scalars(
-            select(ConnectContact.phone).where(ConnectContact.member_id == financier.id)
+    ]
+    found: dict[int, int] = {}
+    wanted = await _names_matching_own(connection, own, reader)
+    if wanted:
+        keys_by_kind: dict[str, list[str]] = defaultdict(list)
+        for kind, key in wanted:
+            keys_by_kind[kind].append(key)
+        # Iterated row by row: each row is freed at once (thousands of them held together
+        # would make work for the garbage collector).
+        rows = await connection.execute(
+            select(ConnectEntry.member_id, *_ENTRY_FACTS)
+            .join(
+                ConnectConsent,
+                and_(ConnectConsent.member_id == ConnectEntry.member_id, _active_consent()),
+            )
+            .where(
+                or_(
+                    *(
+                        and_(ConnectEntry.kind == kind, ConnectEntry.name_key.in_(sorted(keys)))
+                        for kind, keys in keys_by_kind.items()
+                    )
+                ),
+                ConnectEntry.member_id != financier.id,
+            )
+        )
+        masks: dict[_EntryFacts, int] = {}
+        for row in rows:
+            entry_facts: _EntryFacts = row[1:]
+            mask = masks.get(entry_facts)
+            if mask is None:
+                theirs = reader.entry(entry_facts)
+                mask = masks[entry_facts] = _mask(
+                    entry_evidence(mine, theirs, reader.matches)
+                    for mine in wanted[(entry_facts[0], entry_facts[1])]
+                )
+            if mask:
+                found[row[0]] = found.get(row[0], 0) | mask
+    financier_knows = set(
+        await connection.scalars(
+            select(Member.id)
+            .join(ConnectConsent, and_(ConnectConsent.member_id == Member.id, _active_consent()))
+            .where(
+                Member.phone.in_(
+                    select(ConnectContact.phone).where(ConnectContact.member_id == financier.id)
+                ),
+                Member.id != financier.id,
+            )
         )
     )
-    reader = _EntryReader()
-    entries_by_member: dict[int, list[SharedEntry]] = defaultdict(list)
-    for row in await _matching_entries(uow, own, reader, weights.threshold):
-        if row.member_id != financier.id:
-            entries_by_member[row.member_id].append(reader.entry(row))
-    phones: dict[int, str] = {}
-    if contacts:
-        for member_id, phone in await uow.session.execute(
-            select(Member.id, Member.phone).where(Member.phone.in_(sorted(contacts)))
-        ):
-            phones[member_id] = phone
     know_financier = set(
-        await uow.session.scalars(
-            select(ConnectContact.member_id).where(ConnectContact.phone == financier.phone)
+        await connection.scalars(
+            select(ConnectContact.member_id)
+            .join(
+                ConnectConsent,
+                and_(ConnectConsent.member_id == ConnectContact.member_id, _active_consent()),
+            )
+            .where(ConnectContact.phone == financier.phone)
         )
     )
-    candidates = set(entries_by_member) | set(phones) | know_financier
-    consenting = await _consenting(uow, candidates)
-    others = {
-        member_id: MemberEvidence(
-            member_id=member_id,
-            consented=member_id in consenting,
-            phone=phones.get(member_id),
-            entries=tuple(entries_by_member.get(member_id, ())),
-            contact_phones=frozenset({financier.phone})
-            if member_id in know_financier
-            else frozenset(),
+    for member_id in financier_knows | know_financier:
+        found[member_id] = found.get(member_id, 0) | _mask(
+            [acquaintance_evidence(member_id in financier_knows, member_id in know_financier)]
         )
-        for member_id in candidates
-    }
-    me = MemberEvidence(
-        member_id=financier.id,
-        consented=True,
-        branch_id=financier.branch_id,
-        phone=financier.phone,
-        entries=tuple(reader.entry(row) for row in own),
-        contact_phones=frozenset(contacts),
-    )
-    return me, others
+    return found
+
+
+_BIT: Mapping[Evidence, int] = {category: 1 << n for n, category in enumerate(Evidence)}
+"""Each category as one bit: a borrower's shared categories are an int, not a set."""
+
+
+def _mask(categories: Iterable[Evidence | None]) -> int:
+    mask = 0
+    for category in categories:
+        if category is not None:
+            mask |= _BIT[category]
+    return mask
+
+
+def _categories(mask: int) -> frozenset[Evidence]:
+    return frozenset(category for category, bit in _BIT.items() if mask & bit)
 
 
 async def score_borrowers(
-    db: Database, *, financier_id: int, borrower_ids: Iterable[int]
+    db: Database,
+    *,
+    financier_id: int,
+    borrower_ids: Iterable[int],
+    borrower_branches: Mapping[int, int] | None = None,
 ) -> dict[int, ConnectionScore]:
     """The connection score of the financier with each borrower (0 for themself).
+
+    ``borrower_branches`` (borrower id → their member branch, for every borrower) spares
+    a query when the caller read the branches anyway; without it the members of the
+    financier's branch are read here.
 
     Raises:
         MemberNotFound: no such financier.
     """
-    borrowers = set(borrower_ids)
     async with UnitOfWork(db, write=False) as uow:
         weights = await load_weights(uow)
         financier = await _financier(uow, financier_id)
         facts = await _pair_facts(uow, financier_id)
-        same_branch = set(
-            await uow.session.scalars(
-                select(Member.id).where(Member.branch_id == financier.branch_id)
+        if borrower_branches is None:
+            connection = await uow.session.connection()
+            borrower_branches = dict.fromkeys(
+                await connection.scalars(
+                    select(Member.id).where(Member.branch_id == financier.branch_id)
+                ),
+                financier.branch_id,
             )
-        )
-        if financier_id in await _consenting(uow, [financier_id]):
-            me, others = await _candidate_evidence(uow, financier, weights)
-        else:
-            me = MemberEvidence(
-                member_id=financier_id, consented=False, branch_id=financier.branch_id
+        consenting = financier.consenting_id is not None
+        shared = await _shared_with(uow, financier, weights) if consenting else {}
+    # A borrower's score depends only on what they share, the branch and the pair's facts:
+    # each combination is scored once (most borrowers share nothing and have no facts with
+    # the financier: two combinations, same branch or not).
+    scored: dict[tuple[int, bool, PairFacts | None], ConnectionScore] = {}
+
+    def score_of(mask: int, same_branch: bool, pair: PairFacts | None) -> ConnectionScore:
+        case = (mask, same_branch, pair)
+        score = scored.get(case)
+        if score is None:
+            evidence = _categories(mask) | cooperative_categories(
+                same_branch=same_branch, facts=pair or PairFacts()
             )
-            others = {}
-    # Most borrowers share nothing with the financier: their score depends only on the
-    # branch, so it is computed once per branch case instead of once per borrower.
-    plain = {
-        same: connection_score(
-            me,
-            # No member's id: only the branch of this stand-in matters.
-            MemberEvidence(member_id=0, consented=False, branch_id=branch),
-            weights=weights,
-        )
-        for same, branch in ((True, financier.branch_id), (False, None))
-    }
+            score = scored[case] = score_evidence(evidence, weights)
+        return score
+
+    branch = financier.branch_id
     scores: dict[int, ConnectionScore] = {}
-    for borrower_id in borrowers:
-        known = others.get(borrower_id)
-        pair_facts = facts.get(borrower_id)
-        if borrower_id == financier_id:
-            scores[borrower_id] = NO_CONNECTION
-        elif known is None and pair_facts is None:
-            scores[borrower_id] = plain[borrower_id in same_branch]
-        else:
-            branch = financier.branch_id if borrower_id in same_branch else None
-            evidence = known or MemberEvidence(member_id=borrower_id, consented=False)
-            scores[borrower_id] = connection_score(
-                me,
-                dataclasses.replace(evidence, branch_id=branch),
-                facts=pair_facts or PairFacts(),
-                weights=weights,
-            )
+    for borrower_id in borrower_ids:
+        scores[borrower_id] = score_of(
+            shared.get(borrower_id, 0),
+            borrower_branches.get(borrower_id) == branch,
+            facts.get(borrower_id),
+        )
+    if financier_id in scores:
+        scores[financier_id] = NO_CONNECTION
     return scores
 
 

@@ -6,9 +6,11 @@ only, computed by ``connect_scores.score_borrowers`` on demand). Never the borro
 name, Telegram id, NIK, address or shared profile.
 
 Every listing scores all loans matching the product filter (the minimum-score filter and
-the score order need them all), from a light query of four columns; the page's loans are
-then loaded in full. Funding comes with loans part 2: until then no loan can hold a pledge,
-so ``funded`` is 0 by construction; part 2 sums the pledges here.
+the score order need them all), from a light query of four integer columns (loan, borrower,
+amount, the borrower's branch) that the database returns newest first; the score and
+amount orders are stable sorts of it, and only the page's loans are then loaded in full.
+Funding comes with loans part 2: until then no loan can hold a pledge, so ``funded`` is 0
+by construction; part 2 sums the pledges here.
 """
 
 from __future__ import annotations
@@ -153,26 +155,31 @@ def _card(row: Row[Loan, str, str, str, str], score: ConnectionScore) -> OpenLoa
     )
 
 
+_Candidate = tuple[int, int, int, int]
+"""(loan id, borrower id, amount, borrower's branch id) of a loan open for funding."""
+
+
 def _ordered(
-    candidates: Sequence[tuple[int, int, int, dt.datetime]],
-    scores: dict[int, ConnectionScore],
-    query: MarketQuery,
+    newest_first: Sequence[_Candidate], scores: dict[int, ConnectionScore], query: MarketQuery
 ) -> list[int]:
     """Loan ids passing the minimum score, in the requested order.
 
-    ``candidates`` are (loan id, borrower id, amount, opened at) rows.
+    ``newest_first`` comes sorted by the database (newest first, then the higher id), so
+    the score and amount orders are stable sorts of it: newest first among equals.
     """
 
-    def score_of(row: tuple[int, int, int, dt.datetime]) -> int:
+    def score_of(row: _Candidate) -> int:
         return scores.get(row[1], NO_CONNECTION).value
 
-    kept = [row for row in candidates if score_of(row) >= query.min_score]
-    newest = sorted(kept, key=lambda row: (as_utc(row[3]), row[0]), reverse=True)
+    if query.min_score > 0:
+        kept = [row for row in newest_first if score_of(row) >= query.min_score]
+    else:
+        kept = list(newest_first)
     if query.sort is MarketSort.SCORE:
-        newest.sort(key=score_of, reverse=True)  # stable: newest first within a score
+        kept.sort(key=score_of, reverse=True)
     elif query.sort is MarketSort.AMOUNT:
-        newest.sort(key=lambda row: row[2], reverse=True)
-    return [row[0] for row in newest]
+        kept.sort(key=lambda row: row[2], reverse=True)
+    return [row[0] for row in kept]
 
 
 async def list_open_loans(
@@ -189,17 +196,27 @@ async def list_open_loans(
     """
     async with UnitOfWork(db, write=False) as uow:
         await _financier(uow, financier_id)
-        light = select(Loan.id, Loan.member_id, Loan.amount, Loan.status_changed_at).where(
-            Loan.status == LoanStatus.OPEN_FOR_FUNDING.value,
-            Loan.member_id != financier_id,
+        light = (
+            select(Loan.id, Loan.member_id, Loan.amount, Member.branch_id)
+            .join(Member, Member.id == Loan.member_id)
+            .where(
+                Loan.status == LoanStatus.OPEN_FOR_FUNDING.value,
+                Loan.member_id != financier_id,
+            )
+            .order_by(Loan.status_changed_at.desc(), Loan.id.desc())
         )
         if query.product_id is not None:
             light = light.where(Loan.product_id == query.product_id)
-        candidates = [
-            (row[0], row[1], row[2], row[3]) for row in (await uow.session.execute(light)).all()
+        # Core rows, not the ORM's, made plain tuples of four integers: thousands of them
+        # live through the scoring, and such tuples are no work for the garbage collector.
+        connection = await uow.session.connection()
+        candidates: list[_Candidate] = [
+            (loan_id, borrower_id, amount, branch_id)
+            for loan_id, borrower_id, amount, branch_id in await connection.execute(light)
         ]
+    branches = {row[1]: row[3] for row in candidates}
     scores = await score_borrowers(
-        db, financier_id=financier_id, borrower_ids={row[1] for row in candidates}
+        db, financier_id=financier_id, borrower_ids=branches, borrower_branches=branches
     )
     products = await list_active_products(db)
     ordered = _ordered(candidates, scores, query)
