@@ -91,3 +91,11 @@ def _string_literals() -> set[str]:
 def test_no_catalog_entry_is_unused() -> None:
     unused = sorted(set(_catalog("id")) - _used_message_ids() - _string_literals())
     assert unused == [], f"catalog entries no code uses: {unused}"
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_help_lists_every_published_command(language: str) -> None:
+    """/help is where a member on a cheap phone learns the commands: none may be missing."""
+    help_text = _catalog(language)["help.text"]
+    missing = [name for name in COMMANDS if f"/{name} " not in help_text]
+    assert missing == []
